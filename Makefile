@@ -1,0 +1,52 @@
+# Two commands do all the set-up: `make mock` and `make test` (see README.md).
+# The first use creates .venv and installs the project with its dev extras.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+PORT   ?= 8081
+SEED   ?= 42
+CLIENTS ?= 200
+TARGET ?=
+AUTH   ?=
+JUNIT  ?=
+ALLOW_DESTRUCTIVE ?=
+export AUTH JUNIT ALLOW_DESTRUCTIVE
+
+.PHONY: mock test lint examples bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## make mock: run the mock on the embedded default world, in the foreground.
+mock: $(STAMP)
+	$(BIN)/mqtt-api mock --port $(PORT) --seed $(SEED) --clients $(CLIENTS) $(MOCK_ARGS)
+
+## make test: our tests + the contract suite against the embedded mock.
+## make test TARGET=http://host:8081/api/v4 AUTH=user:pass: the contract suite against a broker
+## (read-only unless ALLOW_DESTRUCTIVE=1; JUNIT=path writes JUnit XML).
+test: $(STAMP)
+ifneq ($(strip $(TARGET)),)
+	$(BIN)/mqtt-api test $(TARGET)
+else
+	$(BIN)/python -m pytest
+endif
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## make examples: the seeds' example responses against our documents.
+examples: $(STAMP)
+	$(BIN)/python ../shared/tools/check_examples.py .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis reports

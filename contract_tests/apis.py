@@ -1,0 +1,34 @@
+"""The APIs the suite knows, and how a TARGET URL picks one."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SPEC_DIR = Path(
+    os.environ.get("MQTT_API_SPECS", Path(__file__).resolve().parent.parent / "openapi")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    name: str
+    base_path: str
+    spec_file: Path
+    default_auth: str | None  # the broker's out-of-the-box credentials
+
+
+APIS = {
+    "emqx-v4": Api("emqx-v4", "/api/v4", SPEC_DIR / "emqx-v4.yaml", "admin:public"),
+}
+
+
+def detect(url: str) -> Api | None:
+    """The API whose base path ends the URL's path (`http://h:8081/api/v4` → emqx-v4)."""
+    path = urlsplit(url).path.rstrip("/")
+    for api in APIS.values():
+        if path.endswith(api.base_path):
+            return api
+    return None

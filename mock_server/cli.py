@@ -1,0 +1,80 @@
+"""`mqtt-api`: run the mock, or run the contract suite against any broker.
+
+mqtt-api mock [--host 127.0.0.1] [--port 8081] [--seed N] [--clients N] [--nodes N]
+              [--auth USER:PASS | --no-auth]
+mqtt-api test URL [--auth USER:PASS] [--allow-destructive] [--junit PATH] ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from .config import DEFAULT_CLIENTS, DEFAULT_NODES, DEFAULT_SEED, MockConfig, parse_credentials
+
+# Connexion imports Starlette's test client at import time, which warns about httpx.
+warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
+
+
+def _mock(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from fixtures import build_world
+
+    from .app import create_app
+
+    auth = None if args.no_auth else parse_credentials(args.auth)
+    config = MockConfig(seed=args.seed, clients=args.clients, nodes=args.nodes, auth=auth)
+    world = build_world(config.seed, config.clients, config.nodes)
+    app = create_app(world, config)
+    shown = "off" if auth is None else f"{auth[0]}:***"
+    print(
+        f"mqtt-api mock: seed={config.seed} clients={config.clients} nodes={config.nodes} "
+        f"auth={shown}\n  EMQX v4  http://{args.host}:{args.port}/api/v4  "
+        f"(Swagger UI: /api/v4/ui/)",
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _test(args: argparse.Namespace, extra: list[str]) -> int:
+    from contract_tests.runner import main as run_suite
+
+    return run_suite([args.url, *extra])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mqtt-api", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    mock = sub.add_parser("mock", help="run the mock broker APIs on one port")
+    mock.add_argument("--host", default="127.0.0.1")
+    mock.add_argument("--port", type=int, default=8081)
+    mock.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    mock.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
+    mock.add_argument("--nodes", type=int, default=DEFAULT_NODES)
+    creds = mock.add_mutually_exclusive_group()
+    creds.add_argument("--auth", default="admin:public", help="Basic credentials (USER:PASS)")
+    creds.add_argument("--no-auth", action="store_true", help="accept every request")
+    mock.add_argument("--log-level", default="warning")
+
+    test = sub.add_parser(
+        "test", help="check a broker (or the mock) against the documents", add_help=False
+    )
+    test.add_argument("url", nargs="?")
+
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "mock":
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        try:
+            return _mock(args)
+        except ValueError as exc:
+            parser.error(str(exc))
+    return _test(args, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
