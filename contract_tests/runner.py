@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .apis import APIS, Api, detect
-from .checks import READ_ONLY_ENV
+from .checks.safety import READ_ONLY_ENV
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 RESPONSE_CHECKS = (

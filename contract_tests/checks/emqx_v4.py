@@ -1,6 +1,4 @@
-"""Checks the OpenAPI documents cannot express, and the read-only guard.
-
-Loaded by Schemathesis as its hooks module (`SCHEMATHESIS_HOOKS=contract_tests.checks`).
+"""EMQX 4.x checks the OpenAPI document cannot express.
 
 * EMQX answers business errors with HTTP 200 and a non-zero `code`. A schema accepts both
   shapes, so a broker answering every valid request with an error would pass it; here a valid
@@ -12,57 +10,19 @@ Loaded by Schemathesis as its hooks module (`SCHEMATHESIS_HOOKS=contract_tests.c
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any
 
 import schemathesis
 
-READ_ONLY_ENV = "MQTT_API_READ_ONLY"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class WriteBlocked(RuntimeError):
-    """A write was about to reach a broker in a read-only run."""
-
-
-@schemathesis.hook
-def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    # Defence in depth: the runner already excludes write operations in read-only runs.
-    if os.environ.get(READ_ONLY_ENV) == "1" and case.method.upper() not in SAFE_METHODS:
-        raise WriteBlocked(f"read-only run: refusing to send {case.method} {case.path}")
-
-
-def _json_body(response: Any) -> Any:
-    if "json" not in (response.headers.get("content-type") or [""])[0]:
-        return None
-    try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _is_valid_request(case: Any) -> bool:
-    meta = getattr(case, "meta", None)
-    return meta is None or not meta.generation.mode.is_negative
-
-
-def _query_int(case: Any, name: str) -> int | None:
-    value = (case.query or {}).get(name)
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from .common import is_valid_request, json_body, query_int
 
 
 @schemathesis.check
 def emqx_business_code(ctx: Any, response: Any, case: Any) -> bool | None:
     """A valid request gets `code` 0, or one of the codes its operation documents."""
-    if response.status_code != 200 or not _is_valid_request(case):
+    if response.status_code != 200 or not is_valid_request(case):
         return None
-    body = _json_body(response)
+    body = json_body(response)
     if not isinstance(body, dict) or "code" not in body or body["code"] == 0:
         return None
     allowed = case.operation.definition.raw.get("x-emqx-business-codes")
@@ -77,14 +37,14 @@ def emqx_business_code(ctx: Any, response: Any, case: Any) -> bool | None:
 @schemathesis.check
 def emqx_paging_meta(ctx: Any, response: Any, case: Any) -> bool | None:
     """`meta` echoes the request and agrees with the rows returned."""
-    body = _json_body(response)
+    body = json_body(response)
     if response.status_code != 200 or not isinstance(body, dict):
         return None
     meta, data = body.get("meta"), body.get("data")
     if not isinstance(meta, dict) or not isinstance(data, list):
         return None
     problems = []
-    page, limit = _query_int(case, "_page"), _query_int(case, "_limit")
+    page, limit = query_int(case, "_page"), query_int(case, "_limit")
     if page is not None and meta.get("page") != page:
         problems.append(f"meta.page is {meta.get('page')!r}, the request asked for {page}")
     if limit is not None and meta.get("limit") != limit:

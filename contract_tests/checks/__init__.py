@@ -1,0 +1,9 @@
+"""Schemathesis hooks module of the suite (`SCHEMATHESIS_HOOKS=contract_tests.checks`).
+
+Importing registers every custom check and the read-only guard. One module per API family;
+a check that does not apply to a response (another API's shape) returns without judging.
+"""
+
+from . import emqx_v4, safety
+
+__all__ = ["emqx_v4", "safety"]

@@ -1,0 +1,22 @@
+"""The read-only guard: no write leaves the process unless the run allows it."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import schemathesis
+
+READ_ONLY_ENV = "MQTT_API_READ_ONLY"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class WriteBlocked(RuntimeError):
+    """A write was about to reach a broker in a read-only run."""
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    # Defence in depth: the runner already excludes write operations in read-only runs.
+    if os.environ.get(READ_ONLY_ENV) == "1" and case.method.upper() not in SAFE_METHODS:
+        raise WriteBlocked(f"read-only run: refusing to send {case.method} {case.path}")
