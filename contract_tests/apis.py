@@ -25,10 +25,25 @@ APIS = {
 }
 
 
+# API name → family: how the robustness profile recognises a rejection.
+FAMILIES = {"emqx-v4": "emqx", "emqx-v2": "emqx", "hivemq": "hivemq"}
+# API name → a cheap GET (relative to the base) that needs credentials: the preflight.
+PROBES = {
+    "emqx-v4": "/clients?_limit=1",
+    "emqx-v2": "/management/nodes",
+    "hivemq": "/mqtt/clients?limit=50",
+}
+# EMQX Cloud serves the 4.x API under plain `/api` (https://xxx.emqx.cloud:8443/api/clients).
+CLOUD_BASE = "/api"
+
+
 def detect(url: str) -> Api | None:
-    """The API whose base path ends the URL's path (`http://h:8081/api/v4` → emqx-v4)."""
+    """The API whose base path ends the URL's path (`http://h:8081/api/v4` → emqx-v4;
+    EMQX Cloud's `https://x.emqx.cloud:8443/api` → emqx-v4)."""
     path = urlsplit(url).path.rstrip("/")
     for api in APIS.values():
         if path.endswith(api.base_path):
             return api
+    if path.endswith(CLOUD_BASE):
+        return APIS["emqx-v4"]
     return None
