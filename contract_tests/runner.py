@@ -1,8 +1,10 @@
 """Run the contract suite against any base URL: `mqtt-api test URL` / `make test TARGET=URL`.
 
-A thin layer over `schemathesis run`: it picks the document from the URL's base path, keeps
-the run read-only unless writes are allowed, turns on the response checks plus ours
-(`contract_tests.checks`), and passes reports through. Exit status: 0 when every check held.
+A thin layer over `schemathesis run`: it picks the document from the URL's base path, checks
+the target is reachable and accepts the credentials, keeps the run read-only unless writes
+are allowed, selects the profile's data mode, phases and checks (ours live in
+`contract_tests.checks`), and ends with a per-operation verdict. Exit status 0 means every
+check held; 1 a contract violation; 2 the run could not be made as asked.
 """
 
 from __future__ import annotations
@@ -11,22 +13,18 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .apis import APIS, Api, detect
+from .apis import APIS, FAMILIES, PROBES, Api, detect
+from .checks.robustness import FAMILY_ENV
 from .checks.safety import READ_ONLY_ENV
+from .preflight import PreflightError, check_target
+from .profiles import PROFILES, Profile
+from .summary import operation_verdicts, render
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
-RESPONSE_CHECKS = (
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-)
-CUSTOM_CHECKS = ("emqx_business_code", "emqx_paging_meta")
-WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def _env_flag(name: str) -> bool:
@@ -41,74 +39,146 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url", help="API base URL, e.g. http://127.0.0.1:8081/api/v4")
     p.add_argument("--api", choices=sorted(APIS), help="override detection from the URL path")
     p.add_argument(
+        "--profile",
+        action="append",
+        choices=sorted(PROFILES),
+        help="conformance (default), robustness, stateful; repeat to run several",
+    )
+    creds = p.add_argument_group("credentials (never printed; masked in reports)")
+    creds.add_argument(
         "--auth",
-        default=os.environ.get("AUTH"),
+        default=os.environ.get("AUTH") or None,
         help="USER:PASS for HTTP Basic (env AUTH); default: the broker's default",
     )
-    p.add_argument("--no-auth", action="store_true", help="send no credentials")
+    creds.add_argument("--no-auth", action="store_true", help="send no credentials")
     p.add_argument(
         "--allow-destructive",
         action="store_true",
         default=_env_flag("ALLOW_DESTRUCTIVE"),
         help="also send POST/PUT/DELETE (env ALLOW_DESTRUCTIVE=1)",
     )
-    p.add_argument("--max-examples", type=int, default=int(os.environ.get("MAX_EXAMPLES", 25)))
-    p.add_argument("--workers", default=os.environ.get("WORKERS", "1"))
-    p.add_argument("--seed", type=int, default=None, help="Hypothesis seed for a repeatable run")
-    p.add_argument("--junit", default=os.environ.get("JUNIT"), help="write JUnit XML here")
-    p.add_argument(
-        "--include-operation-id",
+    sel = p.add_argument_group("selection")
+    sel.add_argument(
+        "--include",
         action="append",
         default=[],
-        help="only this operation (repeatable)",
+        metavar="REGEX",
+        help="only operations whose 'METHOD /path' matches (repeatable)",
     )
-    p.add_argument(
-        "--exclude-operation-id",
+    sel.add_argument(
+        "--exclude",
         action="append",
         default=[],
-        help="skip this operation (repeatable)",
+        metavar="REGEX",
+        help="skip operations whose 'METHOD /path' matches (repeatable)",
     )
+    sel.add_argument("--include-operation-id", action="append", default=[], metavar="ID")
+    sel.add_argument("--exclude-operation-id", action="append", default=[], metavar="ID")
+    speed = p.add_argument_group("speed")
+    speed.add_argument(
+        "--max-examples",
+        type=int,
+        default=int(os.environ.get("MAX_EXAMPLES", 25)),
+        help="test cases per operation and phase (default 25)",
+    )
+    speed.add_argument(
+        "--workers",
+        default=os.environ.get("WORKERS", "1"),
+        help="concurrent workers (a number or 'auto')",
+    )
+    speed.add_argument("--seed", type=int, default=None, help="Hypothesis seed, for replay")
+    rep = p.add_argument_group("reports")
+    rep.add_argument("--junit", default=os.environ.get("JUNIT") or None, help="JUnit XML path")
+    rep.add_argument("--har", default=os.environ.get("HAR") or None, help="HAR cassette path")
+    rep.add_argument("--vcr", default=os.environ.get("VCR") or None, help="VCR cassette path")
+    p.add_argument("--no-preflight", action="store_true", help="skip the reachability check")
     return p
 
 
-def schemathesis_argv(args: argparse.Namespace, api: Api) -> list[str]:
+def credentials(args: argparse.Namespace, api: Api) -> str | None:
+    return None if args.no_auth else (args.auth or api.default_auth)
+
+
+# In a read-only run the coverage phase may probe undeclared methods only with these.
+READ_ONLY_PROBES = (
+    '\n[phases.coverage]\nunexpected-methods = ["get", "options", "trace", "query"]\n'
+)
+
+
+def write_config(args: argparse.Namespace, directory: Path) -> Path:
+    """The run's Schemathesis config: ours, plus the read-only limits when writes are off."""
+    text = CONFIG_FILE.read_text()
+    if not args.allow_destructive:
+        text += READ_ONLY_PROBES
+    path = directory / "schemathesis.toml"
+    path.write_text(text)
+    return path
+
+
+def schemathesis_argv(
+    args: argparse.Namespace,
+    api: Api,
+    profile: Profile,
+    junit: str | None = None,
+    config: Path = CONFIG_FILE,
+) -> list[str]:
     argv = [
-        "--no-color",
-        "--config-file",
-        str(CONFIG_FILE),
-        "run",
-        str(api.spec_file),
-        "--url",
-        args.url.rstrip("/"),
-        "--mode",
-        "positive",
-        "--phases",
-        "examples,coverage,fuzzing",
-        "--checks",
-        ",".join(RESPONSE_CHECKS + CUSTOM_CHECKS),
-        "--max-examples",
-        str(args.max_examples),
-        "--workers",
-        str(args.workers),
-        "--suppress-health-check",
-        "all",
-        "--output-sanitize",
-        "true",
-    ]
-    auth = None if args.no_auth else (args.auth or api.default_auth)
+        "--no-color", "--config-file", str(config),
+        "run", str(api.spec_file),
+        "--url", args.url.rstrip("/"),
+        "--mode", profile.mode,
+        "--phases", profile.phases,
+        "--checks", ",".join(profile.checks),
+        "--max-examples", str(args.max_examples),
+        "--workers", str(args.workers),
+        "--suppress-health-check", "all",
+        "--output-sanitize", "true",
+        # Credentials are the run's, not test data: never mutate or drop them.
+        "--generation-with-security-parameters", "false",
+    ]  # fmt: skip
+    auth = credentials(args, api)
     if auth:
         argv += ["--auth", auth]
     if not args.allow_destructive:
         argv += ["--include-method", "GET"]
     if args.seed is not None:
         argv += ["--seed", str(args.seed)]
-    if args.junit:
-        argv += ["--report", "junit", "--report-junit-path", args.junit]
-    for op in args.include_operation_id:
-        argv += ["--include-operation-id", op]
-    for op in args.exclude_operation_id:
-        argv += ["--exclude-operation-id", op]
+    reports = {"junit": junit or args.junit, "har": args.har, "vcr": args.vcr}
+    wanted = [kind for kind, path in reports.items() if path]
+    if wanted:
+        argv += ["--report", ",".join(wanted)]
+        for kind in wanted:
+            argv += [f"--report-{kind}-path", str(reports[kind])]
+    for flag, values in (
+        ("--include-name-regex", args.include),
+        ("--exclude-name-regex", args.exclude),
+        ("--include-operation-id", args.include_operation_id),
+        ("--exclude-operation-id", args.exclude_operation_id),
+    ):
+        for value in values:
+            argv += [flag, value]
     return argv
+
+
+def _split_auth(auth: str | None) -> tuple[str, str] | None:
+    if not auth:
+        return None
+    user, _, password = auth.partition(":")
+    return user, password
+
+
+def run_profile(args: argparse.Namespace, api: Api, profile: Profile) -> int:
+    env = dict(os.environ, SCHEMATHESIS_HOOKS="contract_tests.checks")
+    env[READ_ONLY_ENV] = "0" if args.allow_destructive else "1"
+    env[FAMILY_ENV] = FAMILIES.get(api.name, "")
+    with tempfile.TemporaryDirectory(prefix="mqtt-api-") as tmp:
+        junit = args.junit or str(Path(tmp) / "junit.xml")
+        config = write_config(args, Path(tmp))
+        argv = schemathesis_argv(args, api, profile, junit=junit, config=config)
+        code = subprocess.call([sys.executable, "-m", "schemathesis.cli", *argv], env=env)
+        if Path(junit).exists():
+            print(render(operation_verdicts(Path(junit))), flush=True)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,16 +188,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         known = ", ".join(f"{a.base_path} ({a.name})" for a in APIS.values())
         print(
             f"mqtt-api test: cannot tell the API from {args.url!r}; its path should end "
-            f"with one of {known}, or pass --api",
+            f"with one of {known} (or /api for EMQX Cloud), or pass --api",
             file=sys.stderr,
         )
         return 2
-    env = dict(os.environ, SCHEMATHESIS_HOOKS="contract_tests.checks")
-    env[READ_ONLY_ENV] = "0" if args.allow_destructive else "1"
+    if not args.no_preflight:
+        try:
+            check_target(args.url, PROBES.get(api.name, ""), _split_auth(credentials(args, api)))
+        except PreflightError as exc:
+            print(f"mqtt-api test: {exc}", file=sys.stderr)
+            return 2
     mode = "read-write" if args.allow_destructive else "read-only (GET only)"
-    print(f"mqtt-api test: {api.name} at {args.url} — {mode}", flush=True)
-    cmd = [sys.executable, "-m", "schemathesis.cli", *schemathesis_argv(args, api)]
-    return subprocess.call(cmd, env=env)
+    worst = 0
+    for name in args.profile or ["conformance"]:
+        profile = PROFILES[name]
+        print(f"mqtt-api test: {api.name} at {args.url} — {profile.name}, {mode}", flush=True)
+        worst = max(worst, run_profile(args, api, profile))
+    return worst
 
 
 if __name__ == "__main__":

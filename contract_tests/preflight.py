@@ -1,0 +1,27 @@
+"""One GET before the run, so that an unreachable TARGET or refused credentials give a clear
+sentence instead of hundreds of identical failures."""
+
+from __future__ import annotations
+
+import httpx
+
+
+class PreflightError(Exception):
+    """The target cannot be tested as asked; the message says why and what to do."""
+
+
+def check_target(url: str, probe: str, auth: tuple[str, str] | None, timeout: float = 10) -> None:
+    target = url.rstrip("/") + probe
+    try:
+        response = httpx.get(target, auth=auth, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise PreflightError(
+            f"cannot reach {url}: {type(exc).__name__}: {exc}. Is the broker running, and is "
+            "the URL its API base (e.g. http://host:8081/api/v4)?"
+        ) from None
+    if response.status_code == 401:
+        given = "no credentials" if auth is None else f"the credentials for user {auth[0]!r}"
+        raise PreflightError(
+            f"{url} answered 401 Unauthorized to {given}. Pass --auth USER:PASS (or AUTH=…); "
+            "for EMQX 4.x use an API app id and secret, not a dashboard user."
+        )
