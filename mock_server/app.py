@@ -25,6 +25,7 @@ from .auth import PASS_THROUGH, BasicAuthMiddleware, Guard
 from .config import MockConfig
 from .dialect import Dialect
 from .emqx_v4 import EmqxV4
+from .hivemq import HiveMq
 from .http import text_response
 from .paths import EncodedSlashMiddleware
 
@@ -48,7 +49,7 @@ def _connexion(response: Response) -> ConnexionResponse:
 
 
 def default_dialects() -> list[Dialect]:
-    return [EmqxV4()]
+    return [EmqxV4(), HiveMq()]
 
 
 def create_app(
@@ -103,5 +104,5 @@ def create_app(
     app.add_error_handler(500, on_server_error)
     app.add_error_handler(Exception, on_server_error)
 
-    guards = [Guard(d.base_path, config.auth, d.unauthorized()) for d in dialects]
+    guards = [Guard(d.base_path, config.auth_for(d.name), d.unauthorized()) for d in dialects]
     return EncodedSlashMiddleware(BasicAuthMiddleware(app, guards))

@@ -1,7 +1,7 @@
 """`mqtt-api`: run the mock, or run the contract suite against any broker.
 
 mqtt-api mock [--host 127.0.0.1] [--port 8081] [--seed N] [--clients N] [--nodes N]
-              [--auth USER:PASS | --no-auth]
+              [--auth USER:PASS | --no-auth] [--hivemq-auth USER:PASS]
 mqtt-api test URL [--auth USER:PASS] [--allow-destructive] [--junit PATH] ...
 """
 
@@ -25,14 +25,18 @@ def _mock(args: argparse.Namespace) -> int:
     from .app import create_app
 
     auth = None if args.no_auth else parse_credentials(args.auth)
-    config = MockConfig(seed=args.seed, clients=args.clients, nodes=args.nodes, auth=auth)
+    hivemq_auth = parse_credentials(args.hivemq_auth) if args.hivemq_auth else None
+    config = MockConfig(
+        seed=args.seed, clients=args.clients, nodes=args.nodes, auth=auth, hivemq_auth=hivemq_auth
+    )
     world = build_world(config.seed, config.clients, config.nodes)
     app = create_app(world, config)
     shown = "off" if auth is None else f"{auth[0]}:***"
     print(
         f"mqtt-api mock: seed={config.seed} clients={config.clients} nodes={config.nodes} "
         f"auth={shown}\n  EMQX v4  http://{args.host}:{args.port}/api/v4  "
-        f"(Swagger UI: /api/v4/ui/)",
+        f"(Swagger UI: /api/v4/ui/)\n  HiveMQ   http://{args.host}:{args.port}/api/v1  "
+        f"(Swagger UI: /api/v1/ui/, auth={'on' if hivemq_auth else 'off'})",
         flush=True,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
@@ -58,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     creds = mock.add_mutually_exclusive_group()
     creds.add_argument("--auth", default="admin:public", help="Basic credentials (USER:PASS)")
     creds.add_argument("--no-auth", action="store_true", help="accept every request")
+    mock.add_argument(
+        "--hivemq-auth",
+        metavar="USER:PASS",
+        help="protect the HiveMQ API (/api/v1) with Basic credentials; open by default",
+    )
     mock.add_argument("--log-level", default="warning")
 
     test = sub.add_parser(

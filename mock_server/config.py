@@ -16,6 +16,12 @@ class MockConfig:
     clients: int = DEFAULT_CLIENTS
     nodes: int = DEFAULT_NODES
     auth: tuple[str, str] | None = DEFAULT_AUTH  # None turns authentication off
+    # HiveMQ's REST API is open out of the box; credentials only when asked for.
+    hivemq_auth: tuple[str, str] | None = None
+
+    def auth_for(self, api: str) -> tuple[str, str] | None:
+        """The credentials the API named `api` (a dialect's `name`) requires."""
+        return self.hivemq_auth if api == "hivemq" else self.auth
 
 
 def parse_credentials(text: str) -> tuple[str, str]:

@@ -1,0 +1,102 @@
+"""`/mqtt/clients…` handlers: world in, HiveMQ 4.x JSON out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+
+from fixtures import Client, World
+
+from ..http import json_response
+from ..paths import path_value
+from . import errors, serialize
+from .cursor import Cursors, ExpiredCursor, InvalidCursor
+
+DEFAULT_LIMIT = 500
+LIST_PATH = "/api/v1/mqtt/clients"
+
+
+class MqttClientsApi:
+    def __init__(self, world: World, cursors: Cursors) -> None:
+        self.world = world
+        self.cursors = cursors
+        self._snapshot: tuple[int, list[str]] = (-1, [])
+
+    def _ids(self) -> list[str]:
+        """Client ids in list order, rebuilt only when the world changed: a 10,000-client
+        walk then costs one pass, not one per page."""
+        revision, ids = self._snapshot
+        if revision != self.world.revision:
+            ids = [c.clientid for c in self.world.clients()]
+            self._snapshot = (self.world.revision, ids)
+        return ids
+
+    def _client(self, clientid: str) -> Client | None:
+        return self.world.client(path_value(clientid))
+
+    async def get_all_mqtt_clients(
+        self, limit: int = DEFAULT_LIMIT, cursor: str | None = None, **_: object
+    ) -> Response:
+        revision = self.world.revision
+        offset = 0
+        if cursor is not None:
+            try:
+                offset = self.cursors.resolve(cursor, revision)
+            except InvalidCursor:
+                return errors.invalid_cursor()
+            except ExpiredCursor:
+                return errors.cursor_expired()
+        ids = self._ids()
+        body: dict[str, object] = {
+            "items": [{"id": cid} for cid in ids[offset : offset + limit]],
+        }
+        if offset + limit < len(ids):
+            token = self.cursors.issue(revision, offset + limit)
+            body["_links"] = {"next": f"{LIST_PATH}?{urlencode({'cursor': token, 'limit': limit})}"}
+        return json_response(body)
+
+    async def get_mqtt_client_details(self, clientId: str) -> Response:
+        client = self._client(clientId)
+        if client is None:
+            return errors.client_not_found(path_value(clientId))
+        return json_response(serialize.client_details(client, self.world.node(client.node)))
+
+    async def get_mqtt_client_connection_state(self, clientId: str) -> Response:
+        client = self._client(clientId)
+        if client is None:
+            return errors.client_not_found(path_value(clientId))
+        return json_response(serialize.connection_state(client))
+
+    async def get_subscriptions_for_mqtt_client(self, clientId: str) -> Response:
+        client = self._client(clientId)
+        if client is None:
+            return errors.client_not_found(path_value(clientId))
+        subs = self.world.subscriptions_of(client.clientid)
+        return json_response({"items": [serialize.subscription(s) for s in subs]})
+
+    async def disconnect_client(
+        self,
+        clientId: str,
+        preventWillMessage: bool = False,
+        **_: object,
+    ) -> Response:
+        clientid = path_value(clientId)
+        if not self.world.disconnect(clientid, publish_will=not preventWillMessage):
+            return errors.client_not_found(clientid)
+        return Response(status_code=204)
+
+    async def invalidate_client_session(
+        self,
+        clientId: str,
+        preventWillMessage: bool = False,
+        **_: object,
+    ) -> Response:
+        clientid = path_value(clientId)
+        client = self.world.client(clientid)
+        if client is None:
+            return errors.client_not_found(clientid)
+        if client.connected:
+            self.world.disconnect(clientid, publish_will=not preventWillMessage)
+        self.world.remove_client(clientid)
+        return Response(status_code=204)

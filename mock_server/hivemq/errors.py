@@ -1,0 +1,79 @@
+"""HiveMQ error answers: `{"errors":[{"title","detail"}]}` with a 4xx/5xx status.
+
+Titles are the fixed phrases of HiveMQ's reference document (4.30.0); where the reference is
+silent (401, unknown routes) the same shape is used and `openapi/hivemq.yaml` says so.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..http import json_response
+
+NOT_FOUND = "Resource not found"
+PARAMETER_INVALID = "Parameter invalid"
+CURSOR_EXPIRED = "Cursor not valid anymore"
+NOT_ACTIVE = "Endpoint not active yet"
+UNAUTHORIZED = "Unauthorized"
+
+LIMIT_RANGE = (50, 2500)
+_BOOLEANS = ("true", "false")
+
+
+def error(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response({"errors": [{"title": title, "detail": detail}]}, status, headers)
+
+
+def client_not_found(clientid: str) -> Response:
+    return error(404, NOT_FOUND, f"Resource with id '{clientid}' not found")
+
+
+def parameter_invalid(name: str, why: str = "") -> Response:
+    return error(400, PARAMETER_INVALID, f"Query parameter '{name}' is invalid{why}")
+
+
+def invalid_cursor() -> Response:
+    return parameter_invalid("cursor", ", it was not issued by this broker")
+
+
+def cursor_expired() -> Response:
+    return error(
+        410,
+        CURSOR_EXPIRED,
+        "The passed cursor is not valid anymore, you can request this resource without a "
+        "cursor to start from the beginning",
+    )
+
+
+def unauthorized() -> Response:
+    return error(
+        401,
+        UNAUTHORIZED,
+        "Valid credentials are required to access the REST API",
+        {"WWW-Authenticate": 'Basic realm="HiveMQ"'},
+    )
+
+
+def route_not_found() -> Response:
+    return error(404, NOT_FOUND, "No resource exists at this URL")
+
+
+def bad_request(request: Request, detail: str) -> Response:
+    """Name the query parameter the document rejected, as HiveMQ's `Parameter invalid` does."""
+    params = request.query_params
+    if "limit" in params and not _limit_ok(params["limit"]):
+        low, high = LIMIT_RANGE
+        return parameter_invalid("limit", f", it must be between {low} and {high}")
+    value = params.get("preventWillMessage")
+    if value is not None and value.lower() not in _BOOLEANS:
+        return parameter_invalid("preventWillMessage", ", it must be true or false")
+    return error(400, PARAMETER_INVALID, detail or "The request is invalid")
+
+
+def _limit_ok(value: str) -> bool:
+    try:
+        number = int(value, 10)
+    except ValueError:
+        return False
+    return LIMIT_RANGE[0] <= number <= LIMIT_RANGE[1]
