@@ -24,6 +24,7 @@ from fixtures import World, build_world
 from .auth import PASS_THROUGH, BasicAuthMiddleware, Guard
 from .config import MockConfig
 from .dialect import Dialect
+from .emqx_v2 import EmqxV2
 from .emqx_v4 import EmqxV4
 from .hivemq import HiveMq
 from .http import text_response
@@ -49,7 +50,7 @@ def _connexion(response: Response) -> ConnexionResponse:
 
 
 def default_dialects() -> list[Dialect]:
-    return [EmqxV4(), HiveMq()]
+    return [EmqxV4(), EmqxV2(), HiveMq()]
 
 
 def create_app(
@@ -93,7 +94,7 @@ def create_app(
 
     def on_server_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         # A crash in the mock is our bug; answer plainly rather than with a traceback.
-        log.exception("handler crashed on %s %s", request.method, request.url.path)
+        log.error("handler crashed on %s %s", request.method, request.url.path, exc_info=exc)
         return _connexion(text_response("Internal Error", 500))
 
     app.add_error_handler(BadRequestProblem, on_bad_request)

@@ -1,54 +1,54 @@
 """Deliberately broken servers: the faithful mock behind a fault-injecting ASGI layer.
 
-Each mutant breaks the contract in one way a real broker (or a bad upgrade) could. The
-contract suite must fail against every one of them.
+Each mutant breaks the contract in one way a real broker (or a bad upgrade) could: a required
+field dropped, a type changed, an envelope key renamed, a wrong status or content type, a
+crash, paging metadata that lies. The contract suite must catch every one (the mutation score
+in the README), and must pass against the faithful mock.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-Mutation = Callable[[Any], Any]
+
+@dataclass
+class Reply:
+    """A response as the mutant sees it; `body` is parsed JSON when the response was JSON."""
+
+    status: int
+    headers: dict[bytes, bytes]
+    body: Any
+    is_json: bool
 
 
-def _each_client(fn: Callable[[dict[str, Any]], None]) -> Mutation:
-    def mutate(body: Any) -> Any:
-        if isinstance(body, dict) and isinstance(body.get("data"), list):
-            for item in body["data"]:
-                if isinstance(item, dict) and "clientid" in item:
-                    fn(item)
-        return body
-
-    return mutate
+Mutation = Callable[[Reply], None]
 
 
-def _drop_clientid(item: dict[str, Any]) -> None:
-    item.pop("clientid", None)
-
-
-def _port_as_string(item: dict[str, Any]) -> None:
-    item["port"] = str(item["port"])
-
-
-MUTANTS: dict[str, Mutation] = {
-    "client-drops-clientid": _each_client(_drop_clientid),
-    "client-port-is-a-string": _each_client(_port_as_string),
-}
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    api: str  # base path the mutant's suite run targets
+    mutate: Mutation
+    path: str = ".*"  # regex on the request path: where the fault is injected
+    include: tuple[str, ...] = field(default=())  # operation regexes the run may focus on
 
 
 class MutatingMiddleware:
-    """Rewrite every JSON response body of `app` with `mutation`."""
+    """Rewrite the responses of `app` whose request path matches the mutant's."""
 
-    def __init__(self, app: ASGIApp, mutation: Mutation) -> None:
+    def __init__(self, app: ASGIApp, mutant: Mutant | Mutation) -> None:
         self.app = app
-        self.mutation = mutation
+        self.mutant = mutant if isinstance(mutant, Mutant) else Mutant("adhoc", "", mutant)
+        self.where = re.compile(self.mutant.path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not self.where.search(scope["path"]):
             await self.app(scope, receive, send)
             return
         start: dict[str, Any] = {}
@@ -61,12 +61,138 @@ class MutatingMiddleware:
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = b"".join(chunks)
+            raw = b"".join(chunks)
             headers = dict(start.get("headers", []))
-            if b"json" in headers.get(b"content-type", b""):
-                body = orjson.dumps(self.mutation(orjson.loads(body)))
-            headers[b"content-length"] = str(len(body)).encode()
-            await send({**start, "headers": list(headers.items())})
+            is_json = b"json" in headers.get(b"content-type", b"")
+            reply = Reply(start["status"], headers, orjson.loads(raw) if is_json else raw, is_json)
+            self.mutant.mutate(reply)
+            body = orjson.dumps(reply.body) if reply.is_json else reply.body
+            reply.headers[b"content-length"] = str(len(body)).encode()
+            await send({**start, "status": reply.status, "headers": list(reply.headers.items())})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, capture)
+
+
+# -- EMQX v4 -----------------------------------------------------------------------------------
+
+
+def _rows(reply: Reply) -> list[dict[str, Any]]:
+    body = reply.body if reply.is_json else None
+    data = body.get("data") if isinstance(body, dict) else None
+    return [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
+
+
+def _each_row(fn: Callable[[dict[str, Any]], None]) -> Mutation:
+    def mutate(reply: Reply) -> None:
+        for row in _rows(reply):
+            fn(row)
+
+    return mutate
+
+
+def _on_meta(fn: Callable[[dict[str, Any], Reply], None]) -> Mutation:
+    def mutate(reply: Reply) -> None:
+        meta = reply.body.get("meta") if reply.is_json and isinstance(reply.body, dict) else None
+        if isinstance(meta, dict):
+            fn(meta, reply)
+
+    return mutate
+
+
+def _rename_data(reply: Reply) -> None:
+    if reply.is_json and isinstance(reply.body, dict) and "data" in reply.body:
+        reply.body["result"] = reply.body.pop("data")
+
+
+def _business_error(reply: Reply) -> None:
+    if reply.is_json and isinstance(reply.body, dict) and reply.body.get("code") == 0:
+        reply.body = {"code": 102, "message": "internal_error"}
+
+
+def _status(code: int) -> Mutation:
+    def mutate(reply: Reply) -> None:
+        if reply.status == 200:
+            reply.status = code
+
+    return mutate
+
+
+def _html(reply: Reply) -> None:
+    if reply.is_json:
+        reply.headers[b"content-type"] = b"text/html; charset=utf-8"
+
+
+def _crash(reply: Reply) -> None:
+    if reply.status == 200:
+        reply.status, reply.is_json = 500, False
+        reply.headers[b"content-type"] = b"text/plain"
+        reply.body = b"Internal Error"
+
+
+def _count_lies(meta: dict[str, Any], reply: Reply) -> None:
+    if meta.get("count", -1) >= 0:
+        meta["count"] += 7
+
+
+def _hasnext_lies(meta: dict[str, Any], reply: Reply) -> None:
+    meta["hasnext"] = not meta.get("hasnext")
+
+
+def _page_not_echoed(meta: dict[str, Any], reply: Reply) -> None:
+    meta["page"] = meta.get("page", 1) + 1
+
+
+def _limit_ignored(meta: dict[str, Any], reply: Reply) -> None:
+    rows = _rows(reply)
+    if rows and len(rows) == meta.get("limit"):  # a full page gets one row too many
+        reply.body["data"] = [*rows, rows[0]]
+
+
+def _iso_time(row: dict[str, Any]) -> None:
+    if "connected_at" in row:
+        row["connected_at"] = row["connected_at"].replace(" ", "T") + "Z"
+
+
+def _null_username(row: dict[str, Any]) -> None:
+    if row.get("username") == "undefined":
+        row["username"] = None
+
+
+CLIENTS = r"/api/v4/(nodes/[^/]+/)?clients"
+V4 = "/api/v4"
+
+EMQX_V4_MUTANTS: dict[str, Mutant] = {
+    m.name: m
+    for m in (
+        Mutant(
+            "v4-client-drops-clientid", V4, _each_row(lambda r: r.pop("clientid", None)), CLIENTS
+        ),
+        Mutant(
+            "v4-client-port-is-a-string",
+            V4,
+            _each_row(lambda r: r.update(port=str(r.get("port"))) if "port" in r else None),
+            CLIENTS,
+        ),
+        Mutant(
+            "v4-client-connected-is-text",
+            V4,
+            _each_row(lambda r: r.update(connected=str(r.get("connected")).lower())),
+            CLIENTS,
+        ),
+        Mutant("v4-client-username-null", V4, _each_row(_null_username), CLIENTS),
+        Mutant("v4-client-time-rfc3339", V4, _each_row(_iso_time), CLIENTS),
+        Mutant("v4-envelope-data-renamed", V4, _rename_data, CLIENTS),
+        Mutant("v4-business-error-on-valid-request", V4, _business_error, r"/api/v4/clients$"),
+        Mutant("v4-status-201", V4, _status(201), CLIENTS),
+        Mutant("v4-content-type-html", V4, _html, CLIENTS),
+        Mutant("v4-server-error", V4, _crash, r"/api/v4/clients/[^/]+$"),
+        Mutant("v4-meta-count-lies", V4, _on_meta(_count_lies), CLIENTS),
+        Mutant("v4-meta-hasnext-lies", V4, _on_meta(_hasnext_lies), CLIENTS),
+        Mutant("v4-meta-page-not-echoed", V4, _on_meta(_page_not_echoed), CLIENTS),
+        Mutant("v4-meta-limit-ignored", V4, _on_meta(_limit_ignored), CLIENTS),
+    )
+}
+
+# Every family's mutants, by name. HiveMQ and EMQX v2 mutants are registered beside theirs.
+MUTANTS: dict[str, Mutant] = dict(EMQX_V4_MUTANTS)

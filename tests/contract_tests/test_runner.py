@@ -1,45 +1,135 @@
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
+import pytest
+
 from contract_tests.apis import detect
-from contract_tests.runner import build_parser, main, schemathesis_argv
+from contract_tests.profiles import PROFILES
+from contract_tests.runner import build_parser, main, schemathesis_argv, write_config
+from fixtures import build_world
+from mock_server import MockConfig, create_app
+
+from ..support import free_port, serve
 
 
-def argv_for(*cli: str) -> list[str]:
-    args = build_parser().parse_args(list(cli))
+def parse(*cli: str) -> argparse.Namespace:
+    return build_parser().parse_args(list(cli))
+
+
+def argv_for(*cli: str, profile: str = "conformance") -> list[str]:
+    args = parse(*cli)
     api = detect(args.url)
     assert api is not None
-    return schemathesis_argv(args, api)
+    return schemathesis_argv(args, api, PROFILES[profile])
+
+
+def value_after(argv: list[str], flag: str) -> str:
+    return argv[argv.index(flag) + 1]
 
 
 def test_api_is_detected_from_the_base_path() -> None:
     assert detect("http://h:8081/api/v4").name == "emqx-v4"
     assert detect("https://h.example/api/v4/").name == "emqx-v4"
+    assert detect("https://abc.emqx.cloud:8443/api").name == "emqx-v4"  # EMQX Cloud
     assert detect("http://h:8081/other") is None
 
 
-def test_read_only_by_default(monkeypatch) -> None:
+def test_read_only_by_default(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ALLOW_DESTRUCTIVE", raising=False)
     argv = argv_for("http://h:8081/api/v4")
-    assert argv[argv.index("--include-method") + 1] == "GET"
+    assert value_after(argv, "--include-method") == "GET"
+    config = write_config(parse("http://h:8081/api/v4"), tmp_path).read_text()
+    assert 'unexpected-methods = ["get", "options", "trace", "query"]' in config
 
 
-def test_writes_only_when_allowed() -> None:
+def test_writes_only_when_allowed(tmp_path: Path) -> None:
     assert "--include-method" not in argv_for("http://h:8081/api/v4", "--allow-destructive")
+    config = write_config(parse("http://h:8081/api/v4", "--allow-destructive"), tmp_path)
+    assert "unexpected-methods" not in config.read_text()
+
+
+def test_allow_destructive_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("ALLOW_DESTRUCTIVE", "1")
+    assert "--include-method" not in argv_for("http://h:8081/api/v4")
+
+
+def test_profiles_choose_mode_phases_and_checks() -> None:
+    conformance = argv_for("http://h:8081/api/v4")
+    assert value_after(conformance, "--mode") == "positive"
+    assert "emqx_business_code" in value_after(conformance, "--checks")
+    robustness = argv_for("http://h:8081/api/v4", profile="robustness")
+    assert value_after(robustness, "--mode") == "negative"
+    assert "rejects_invalid_input" in value_after(robustness, "--checks")
+    stateful = argv_for("http://h:8081/api/v4", profile="stateful")
+    assert value_after(stateful, "--phases") == "stateful"
 
 
 def test_default_credentials_and_override() -> None:
-    argv = argv_for("http://h:8081/api/v4")
-    assert argv[argv.index("--auth") + 1] == "admin:public"
+    assert value_after(argv_for("http://h:8081/api/v4"), "--auth") == "admin:public"
     argv = argv_for("http://h:8081/api/v4", "--auth", "ops:pw")
-    assert argv[argv.index("--auth") + 1] == "ops:pw"
+    assert value_after(argv, "--auth") == "ops:pw"
     assert "--auth" not in argv_for("http://h:8081/api/v4", "--no-auth")
 
 
-def test_junit_report_path_is_passed() -> None:
-    argv = argv_for("http://h:8081/api/v4", "--junit", "out.xml")
-    assert argv[argv.index("--report-junit-path") + 1] == "out.xml"
+def test_reports_and_filters_are_passed_through() -> None:
+    argv = argv_for(
+        "http://h:8081/api/v4",
+        "--junit",
+        "out.xml",
+        "--har",
+        "run.har",
+        "--include",
+        "clients",
+        "--exclude",
+        "acl_cache",
+    )
+    assert value_after(argv, "--report") == "junit,har"
+    assert value_after(argv, "--report-junit-path") == "out.xml"
+    assert value_after(argv, "--report-har-path") == "run.har"
+    assert value_after(argv, "--include-name-regex") == "clients"
+    assert value_after(argv, "--exclude-name-regex") == "acl_cache"
 
 
 def test_unknown_api_is_a_clear_error(capsys) -> None:
     assert main(["http://h:8081/nothing"]) == 2
     assert "cannot tell the API" in capsys.readouterr().err
+
+
+def test_unreachable_target_is_a_clear_error(capsys) -> None:
+    assert main([f"http://127.0.0.1:{free_port()}/api/v4"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach" in err and "Traceback" not in err
+
+
+def test_refused_credentials_are_a_clear_error(capsys) -> None:
+    app = create_app(build_world(seed=1, clients=5), MockConfig())
+    with serve(app) as base:
+        assert main([base + "/api/v4", "--auth", "admin:wrong"]) == 2
+    err = capsys.readouterr().err
+    assert "401" in err and "wrong" not in err  # the secret is never echoed
+
+
+@pytest.mark.parametrize("flag", ["--junit", "--har", "--vcr"])
+def test_credentials_never_reach_reports(flag: str, tmp_path: Path) -> None:
+    app = create_app(build_world(seed=1, clients=20), MockConfig(auth=("ops", "t0p-s3cret")))
+    report = tmp_path / "report"
+    with serve(app) as base:
+        code = main(
+            [
+                base + "/api/v4",
+                "--auth",
+                "ops:t0p-s3cret",
+                "--max-examples",
+                "3",
+                "--include",
+                "GET /clients$",
+                flag,
+                str(report),
+            ]
+        )
+    assert code == 0
+    text = report.read_text()
+    assert text and "t0p-s3cret" not in text
+    assert "b3BzOnQwcC1zM2NyZXQ=" not in text  # nor as the Basic header's base64
