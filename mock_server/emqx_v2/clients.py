@@ -1,0 +1,152 @@
+"""Clients, sessions, subscriptions and routes: world in, EMQ 2.3 JSON out.
+
+2.3 reads node-local tables: `mqtt_client` holds connected clients only, `mqtt_local_session`
+every session (offline persistent ones too), `mqtt_subproperty` the subscriptions. Per-node
+reads of a node outside the cluster crash in the broker (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from fixtures import Client, Node, World
+from fixtures.admin import forget_acl_topic
+
+from ..paths import path_value
+from . import errors, serialize
+from .params import parse
+from .query import Page
+
+
+def running(world: World, name: str) -> Node | None:
+    node = world.node(name)
+    return node if node is not None and node.running else None
+
+
+def key_of(value: str) -> str:
+    return path_value(value)
+
+
+class ClientsApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def _connected(self, node: str) -> list[Client]:
+        return [c for c in self.world.clients(node) if c.connected]
+
+    async def list_node_clients(self, node: str, **params: Any) -> Response:
+        if running(self.world, node) is None:
+            return errors.crashed()
+        page = Page.from_params(params)
+        rows = self._connected(node)
+        return errors.ok(page.result(len(rows), [serialize.client(c) for c in page.take(rows)]))
+
+    async def get_node_client(self, node: str, clientid: str) -> Response:
+        if running(self.world, node) is None:
+            return errors.crashed()
+        key = key_of(clientid)
+        rows = [c for c in self._connected(node) if c.clientid == key]
+        return errors.ok({"objects": [serialize.client(c) for c in rows]})
+
+    async def get_client(self, clientid: str) -> Response:
+        key = key_of(clientid)
+        rows = [c for n in self.world.running_nodes() for c in self._connected(n.name)]
+        return errors.ok({"objects": [serialize.client(c) for c in rows if c.clientid == key]})
+
+    async def kick_client(self, clientid: str) -> Response:
+        client = self.world.client(key_of(clientid))
+        if client is None or running(self.world, client.node) is None:
+            return errors.error(errors.CLIENT_OFFLINE)
+        if not self.world.disconnect(client.clientid):
+            return errors.error(errors.CLIENT_OFFLINE)
+        return errors.ok()
+
+    async def clean_acl_cache(self, clientid: str, body: Any) -> Response:
+        body = parse(body, {"topic": str})
+        if isinstance(body, Response):
+            return body
+        tokens = [t for t in key_of(clientid).split("/") if t]  # string:tokens(Key, "/")
+        if not tokens:
+            return errors.crashed()  # [Key | _] = [] is a badmatch
+        client = self.world.client(tokens[0])
+        if client is None or running(self.world, client.node) is None:
+            return errors.error(errors.CLIENT_OFFLINE)
+        if not forget_acl_topic(self.world, client.clientid, body["topic"]):
+            return errors.error(errors.CLIENT_OFFLINE)
+        return errors.ok()
+
+
+class SessionsApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def _render(self, client: Client) -> dict[str, Any]:
+        return serialize.session(client, len(self.world.subscriptions_of(client.clientid)))
+
+    async def list_node_sessions(self, node: str, **params: Any) -> Response:
+        if running(self.world, node) is None:
+            return errors.crashed()
+        page = Page.from_params(params)
+        rows = page.take(self.world.clients(node))
+        total = self.world.client_count(node)
+        return errors.ok(page.result(total, [self._render(c) for c in rows]))
+
+    async def get_node_session(self, node: str, clientid: str) -> Response:
+        if running(self.world, node) is None:
+            return errors.crashed()
+        client = self.world.client(key_of(clientid))
+        rows = [client] if client is not None and client.node == node else []
+        return errors.ok({"objects": [self._render(c) for c in rows]})
+
+    async def get_session(self, clientid: str) -> Response:
+        client = self.world.client(key_of(clientid))
+        rows = [client] if client is not None and running(self.world, client.node) else []
+        return errors.ok({"objects": [self._render(c) for c in rows]})
+
+
+class SubscriptionsApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def _lookup(self, node: str, key: str) -> list[dict[str, Any]]:
+        """By subscriber first; a key with no subscriptions is then taken as a topic."""
+        subs = [s for c, s in self.world.subscriptions(node) if c.clientid == key]
+        if not subs:
+            subs = [s for _, s in self.world.subscriptions(node) if s.topic == key]
+        return [serialize.subscription(s) for s in subs]
+
+    async def list_node_subscriptions(self, node: str, **params: Any) -> Response:
+        if running(self.world, node) is None:
+            return errors.crashed()
+        page = Page.from_params(params)
+        rows = [s for _, s in page.take(self.world.subscriptions(node))]
+        total = sum(1 for _ in self.world.subscriptions(node))
+        return errors.ok(page.result(total, [serialize.subscription(s) for s in rows]))
+
+    async def get_node_subscriptions(self, node: str, clientid: str) -> Response:
+        if running(self.world, node) is None:
+            return errors.crashed()
+        return errors.ok({"objects": self._lookup(node, key_of(clientid))})
+
+    async def get_subscriptions(self, clientid: str) -> Response:
+        key = key_of(clientid)
+        rows = [r for n in self.world.running_nodes() for r in self._lookup(n.name, key)]
+        return errors.ok({"objects": rows})
+
+
+class RoutesApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    async def list_routes(self, **params: Any) -> Response:
+        page = Page.from_params(params)
+        routes = self.world.routes()
+        rows = [serialize.route(t, n) for t, n in page.take(routes)]
+        return errors.ok(page.result(len(routes), rows))
+
+    async def get_routes(self, topic: str) -> Response:
+        key = key_of(topic)
+        rows = [serialize.route(t, n) for t, n in self.world.routes() if t == key]
+        return errors.ok({"objects": rows})

@@ -1,0 +1,42 @@
+"""`curr_page`/`page_size` paging, as emqttd_mgmt:query_table/4 does it (2.3).
+
+`curr_page` ≤ 1 is the first page (the cursor skips only when the page is above 1) and is
+echoed as sent; `total_page` is `total_num / page_size` rounded up. Parameters arrive
+type-checked by the OpenAPI layer (`page_size` ≥ 1: zero crashes the broker, hence 404).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int
+    size: int
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Page:
+        return cls(int(params.get("curr_page", 1)), int(params.get("page_size", DEFAULT_PAGE_SIZE)))
+
+    def take(self, rows: Iterable[T]) -> list[T]:
+        start = (self.number - 1) * self.size if self.number > 1 else 0
+        start = min(start, sys.maxsize)  # the broker takes any integer; islice cannot
+        return list(islice(rows, start, min(start + self.size, sys.maxsize)))
+
+    def result(self, total: int, objects: list[Any]) -> dict[str, Any]:
+        return {
+            "current_page": self.number,
+            "page_size": self.size,
+            "total_num": total,
+            "total_page": -(-total // self.size),
+            "objects": objects,
+        }
