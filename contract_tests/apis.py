@@ -23,6 +23,7 @@ class Api:
 APIS = {
     "emqx-v4": Api("emqx-v4", "/api/v4", SPEC_DIR / "emqx-v4.yaml", "admin:public"),
     "emqx-v2": Api("emqx-v2", "/api/v2", SPEC_DIR / "emqx-v2.yaml", "admin:public"),
+    "hivemq": Api("hivemq", "/api/v1", SPEC_DIR / "hivemq.yaml", None),  # open by default
 }
 
 

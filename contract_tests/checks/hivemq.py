@@ -1,0 +1,189 @@
+"""HiveMQ REST API checks the OpenAPI document cannot express.
+
+* Every 4xx carries HiveMQ's error shape, `{"errors":[{"title","detail"}, …]}`, also for
+  answers the document does not list (an unknown route, a refused credential).
+* The client list's cursor chain is sound: starting from a first page, following
+  `_links.next` (GET only, with the run's own credentials) visits every client exactly once.
+  Duplicates within one walk fail at once; a client missing from one walk but present in a
+  walk with another page size fails when a second pair of walks misses it again (so a live
+  broker's client churn is not mistaken for a paging bug). A 410 mid-walk restarts the walk;
+  a chain that never completes fails.
+
+The verdict is reached once per target and run (two walks, four when they disagree) and
+repeated for later first pages: the check costs a few dozen requests, not a walk per case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import schemathesis
+
+from .common import json_body, query_int
+
+BASE_PATH = "/api/v1"
+LIST_OPERATION = "getAllMqttClients"
+LIMITS = (50, 2500)
+MAX_PAGES = 20_000  # 50 million clients at the largest page: a chain this long is a loop
+ATTEMPTS = 3  # walks restarted after a 410 before the chain is judged unusable
+TIMEOUT = 30.0
+
+_walks: dict[tuple[str, int], list[str]] = {}
+_verdicts: dict[str, str | None] = {}  # list URL → failure message, None when sound
+
+
+def _is_hivemq(case: Any) -> bool:
+    servers = case.operation.schema.raw_schema.get("servers") or [{}]
+    return urlsplit(servers[0].get("url", "")).path.rstrip("/").endswith(BASE_PATH)
+
+
+@schemathesis.check
+def hivemq_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A 4xx answer is `{"errors":[{"title": str, "detail": str}, …]}` with at least one entry."""
+    if not 400 <= response.status_code < 500 or not _is_hivemq(case):
+        return None
+    body = json_body(response)
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if (
+        isinstance(errors, list)
+        and errors
+        and all(
+            isinstance(e, dict)
+            and isinstance(e.get("title"), str)
+            and e["title"]
+            and isinstance(e.get("detail"), str)
+            for e in errors
+        )
+    ):
+        return None
+    shown = response.content[:200].decode("utf-8", "replace")
+    raise AssertionError(
+        f"HTTP {response.status_code} without HiveMQ's error shape "
+        f'{{"errors":[{{"title","detail"}}]}}: {shown!r}'
+    )
+
+
+class _Walker:
+    """GETs along `_links.next`, with the credentials of the request being checked."""
+
+    def __init__(self, response: Any) -> None:
+        request = response.request
+        parts = urlsplit(request.url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        base = parts.path.split("/mqtt/clients", 1)[0]
+        self.list_url = f"{self.origin}{base}/mqtt/clients"
+        self.headers = {
+            k: v for k, v in request.headers.items() if k.lower() in ("authorization", "cookie")
+        }
+        self.verify = getattr(response, "verify", True)
+
+    def get(self, url: str) -> requests.Response:
+        try:
+            return requests.get(url, headers=self.headers, timeout=TIMEOUT, verify=self.verify)
+        except requests.RequestException as exc:
+            raise AssertionError(f"following the client list to {url} failed: {exc}") from None
+
+    def walk(self, limit: int) -> list[str]:
+        for _ in range(ATTEMPTS):
+            ids = self._walk_once(limit)
+            if ids is not None:
+                return ids
+        raise AssertionError(
+            f"the client list with limit={limit} could not be walked: a cursor was "
+            f"'not valid anymore' (410) on each of {ATTEMPTS} attempts"
+        )
+
+    def _walk_once(self, limit: int) -> list[str] | None:
+        """The ids in walk order, or None when a cursor expired (410) on the way."""
+        ids: list[str] = []
+        seen: dict[str, int] = {}
+        url, page = f"{self.list_url}?limit={limit}", 1
+        while True:
+            answer = self.get(url)
+            if answer.status_code == 410 and page > 1:
+                return None
+            if answer.status_code != 200:
+                raise AssertionError(
+                    f"page {page} of the client walk ({url}) got HTTP {answer.status_code}"
+                )
+            body = answer.json()
+            items = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise AssertionError(f"page {page} of the client walk has no `items` list")
+            if len(items) > limit:
+                raise AssertionError(f"page {page} holds {len(items)} clients, limit is {limit}")
+            for item in items:
+                cid = item.get("id") if isinstance(item, dict) else None
+                if cid in seen:
+                    raise AssertionError(
+                        f"client {cid!r} is listed twice while walking _links.next with "
+                        f"limit={limit}: on page {seen[cid]} and again on page {page}"
+                    )
+                seen[cid] = page
+                ids.append(cid)
+            nxt = (body.get("_links") or {}).get("next")
+            if nxt is None:
+                return ids
+            if not isinstance(nxt, str) or not nxt.startswith("/") or nxt.startswith("//"):
+                raise AssertionError(f"_links.next is not a relative URL: {nxt!r}")
+            page += 1
+            if page > MAX_PAGES:
+                raise AssertionError(f"_links.next never ends (more than {MAX_PAGES} pages)")
+            url = self.origin + nxt
+
+
+def _other_limit(limit: int) -> int:
+    return LIMITS[1] if limit <= LIMITS[0] else LIMITS[0]
+
+
+@schemathesis.check
+def hivemq_cursor_walk(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Walking `_links.next` lists each client exactly once, whatever the page size."""
+    if response.status_code != 200 or not _is_hivemq(case):
+        return None
+    if case.operation.definition.raw.get("operationId") != LIST_OPERATION:
+        return None
+    if (case.query or {}).get("cursor") is not None:
+        return None
+    limit = query_int(case, "limit") or 500
+    walker = _Walker(response)
+    if walker.list_url not in _verdicts:
+        try:
+            _judge(walker, limit)
+            _verdicts[walker.list_url] = None
+        except AssertionError as exc:
+            _verdicts[walker.list_url] = str(exc)
+    verdict = _verdicts[walker.list_url]
+    if verdict is not None:
+        raise AssertionError(verdict)
+    return None
+
+
+def _judge(walker: _Walker, limit: int) -> None:
+    other = _other_limit(limit)
+    first, second = _walk(walker, limit), _walk(walker, other)
+    differ = set(first) ^ set(second)
+    if not differ:
+        return
+    # Clients come and go on a live broker: only a difference that repeats is a fault.
+    del _walks[(walker.list_url, limit)], _walks[(walker.list_url, other)]
+    again = set(_walk(walker, limit)) ^ set(_walk(walker, other))
+    lasting = sorted(differ & again, key=str)
+    if lasting:
+        in_first = set(first)
+        side = {limit: [c for c in lasting if c not in in_first]}
+        side[other] = [c for c in lasting if c in in_first]
+        where = "; ".join(f"missing with limit={n}: {ids[:5]}" for n, ids in side.items() if ids)
+        raise AssertionError(
+            f"walking the client list with limit={limit} and with limit={other} gives "
+            f"different clients, twice ({len(lasting)} differ); {where}"
+        )
+
+
+def _walk(walker: _Walker, limit: int) -> list[str]:
+    key = (walker.list_url, limit)
+    if key not in _walks:
+        _walks[key] = walker.walk(limit)
+    return _walks[key]
