@@ -7,6 +7,8 @@ body and no content type. The API never answers 400 or 500.
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -27,6 +29,7 @@ USER_EXISTS = 113
 OLD_PASSWORD_WRONG = 114
 
 REALM = 'Basic Realm="emqx control center"'
+_JSON_ERROR = re.compile(r"line \d+ column \d+ \(char \d+\)")  # json.JSONDecodeError's text
 # Body fields the 2.3 dispatcher requires somewhere (`-http_api` declarations); only these are
 # type-checked, so a wrong type elsewhere reaches the handler.
 _DISPATCHER_FIELDS = frozenset(
@@ -68,9 +71,9 @@ def bad_request(request: Request, detail: str) -> Response:
     text = detail.lower()
     if request.method == "GET":
         return crashed()
-    if any(marker in text for marker in _NOT_JSON):
+    if any(marker in text for marker in _NOT_JSON) or _JSON_ERROR.search(detail):
         return error(BODY_NOT_JSON, "Body not json")
-    if "is a required property" in text or "requestbody is required" in text:
+    if any(m in text for m in ("is a required property", "body is required", "must not be empty")):
         return error(MISSING_PARAMETER, "params error")
     if "is not of type" in text and _field_of(detail) in _DISPATCHER_FIELDS:
         return error(BAD_PARAMETER_TYPE, "params type error")
