@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 from fixtures import World, build_world
 
 from .auth import PASS_THROUGH, BasicAuthMiddleware, Guard
+from .body import BodyTapMiddleware
 from .config import MockConfig
 from .dialect import Dialect
 from .emqx_v2 import EmqxV2
@@ -106,4 +107,10 @@ def create_app(
     app.add_error_handler(Exception, on_server_error)
 
     guards = [Guard(d.base_path, config.auth_for(d.name), d.unauthorized()) for d in dialects]
-    return EncodedSlashMiddleware(BasicAuthMiddleware(app, guards))
+    # The body tap lets a dialect answer a rejected body by its content (EMQX 108/115/116).
+    asgi: ASGIApp = BasicAuthMiddleware(BodyTapMiddleware(app), guards)
+    for dialect in dialects:
+        wrap = getattr(dialect, "wrap", None)  # routes outside the base path (EMQX /status)
+        if wrap is not None:
+            asgi = wrap(asgi, world)
+    return EncodedSlashMiddleware(asgi)

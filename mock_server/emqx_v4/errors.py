@@ -41,6 +41,11 @@ def error(code: int, message: str) -> Response:
     return json_response({"code": code, "message": message})
 
 
+def message(text: str) -> Response:
+    """An error the broker reports without a code (plugins, listeners, alarms, data, apps)."""
+    return json_response({"message": text})
+
+
 def unauthorized() -> Response:
     return bare_response(
         b"UNAUTHORIZED", 401, {"WWW-Authenticate": 'Basic Realm="minirest-server"'}

@@ -1,0 +1,38 @@
+"""`/brokers…` and `/nodes[/{node}]`: what each running node says about itself."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from fixtures import Node, World
+
+from . import errors, serialize
+
+
+class ClusterApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def _node_info(self, node: Node) -> dict[str, object]:
+        clients = list(self.world.clients(node.name))
+        connected = sum(1 for c in clients if c.connected)
+        return serialize.node_info(node, self.world.now, len(clients), connected)
+
+    async def list_brokers(self) -> Response:
+        now = self.world.now
+        return errors.ok(data=[serialize.broker(n, now) for n in self.world.running_nodes()])
+
+    async def get_broker(self, node: str) -> Response:
+        found = self.world.node(node)
+        if found is None:
+            return errors.route_not_found()
+        return errors.ok(data=serialize.broker(found, self.world.now))
+
+    async def list_nodes(self) -> Response:
+        return errors.ok(data=[self._node_info(n) for n in self.world.running_nodes()])
+
+    async def get_node(self, node: str) -> Response:
+        found = self.world.node(node)
+        if found is None:
+            return errors.route_not_found()
+        return errors.ok(data=self._node_info(found))

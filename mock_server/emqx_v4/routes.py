@@ -1,0 +1,33 @@
+"""`/routes…`: one route per distinct topic filter per node (shared groups included), with
+the simple paging of 4.4 (style 2: `page`, `limit`, `count`, no `hasnext`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from fixtures import World
+
+from ..paths import path_value
+from . import errors, serialize
+from .query import Page
+
+MAX_ROW_LIMIT = 10_000
+
+
+class RoutesApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    async def list_routes(self, **params: Any) -> Response:
+        page = Page.from_params(params, MAX_ROW_LIMIT)
+        routes = self.world.routes()
+        rows, _ = page.take(routes)
+        meta = {"page": page.page, "limit": page.limit, "count": len(routes)}
+        return errors.ok(data=[serialize.route(t, n) for t, n in rows], meta=meta)
+
+    async def get_route(self, topic: str) -> Response:
+        wanted = path_value(topic)
+        routes = [serialize.route(t, n) for t, n in self.world.routes() if t == wanted]
+        return errors.ok(data=routes)

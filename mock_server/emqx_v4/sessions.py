@@ -1,0 +1,95 @@
+"""Per-connection settings: ACL-cache drains, rate limits, routing quota, keepalive.
+
+Rate limits (`conn_bytes_in`, `conn_messages_in`) and the quota (`conn_messages_routing`) are
+`"<limit>,<duration>"` texts (`"100KB, 1s"`). A request carrying none of its keys answers
+`{"code":0}` without looking the client up; otherwise a client without a live connection is
+`{"code":112,"message":"not_found"}`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.responses import Response
+
+from fixtures import World
+
+from ..paths import path_value
+from . import errors
+
+RATELIMIT_KEYS = ("conn_bytes_in", "conn_messages_in")
+QUOTA_KEYS = ("conn_messages_routing",)
+LIMIT_TEXT = re.compile(r"^\s*[0-9]+\s*(KB|MB|GB)?\s*,\s*[0-9]+\s*(ms|s|m|h|d|w)\s*$")
+KEEPALIVE_RANGE = "mqtt3.1.1 specification: keepalive must between 0~65535"
+
+
+class SessionsApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    async def drain_acl_cache(self) -> Response:
+        self.world.drain_acl_cache()
+        return errors.ok()
+
+    async def drain_node_acl_cache(self, node: str) -> Response:
+        if self.world.node(node) is None:
+            return errors.route_not_found()
+        self.world.drain_acl_cache(node)
+        return errors.ok()
+
+    def _set(self, clientid: str, body: Any, keys: tuple[str, ...]) -> Response:
+        values = {k: v for k, v in (body or {}).items() if k in keys}
+        if not values:
+            return errors.ok()
+        if not all(isinstance(v, str) and LIMIT_TEXT.match(v) for v in values.values()):
+            return errors.error(errors.BAD_PARAMETER, "bad_params")  # the broker crashes (500)
+        if not self.world.set_limits(path_value(clientid), values):
+            return errors.error(errors.CLIENT_NOT_FOUND, "not_found")
+        return errors.ok()
+
+    def _clear(self, clientid: str, keys: tuple[str, ...]) -> Response:
+        if not self.world.set_limits(path_value(clientid), {}, clear=keys):
+            return errors.error(errors.CLIENT_NOT_FOUND, "not_found")
+        return errors.ok()
+
+    async def set_client_ratelimit(self, clientid: str, body: Any = None) -> Response:
+        return self._set(clientid, body, RATELIMIT_KEYS)
+
+    async def clear_client_ratelimit(self, clientid: str) -> Response:
+        return self._clear(clientid, RATELIMIT_KEYS)
+
+    async def set_client_quota(self, clientid: str, body: Any = None) -> Response:
+        return self._set(clientid, body, QUOTA_KEYS)
+
+    async def clear_client_quota(self, clientid: str) -> Response:
+        return self._clear(clientid, QUOTA_KEYS)
+
+    async def set_client_keepalive(
+        self, clientid: str, interval: Any = None, body: Any = None
+    ) -> Response:
+        return keepalive(self.world, path_value(clientid), interval, body)
+
+
+def keepalive_refusal(value: Any) -> Response | None:
+    """107 without `interval`, 102 outside 0..65535 — checked before the client lookup."""
+    if value is None:
+        return errors.error(errors.MISSING_PARAMETER, "params_not_found")
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        return errors.error(errors.BAD_PARAMETER, "bad_params")  # the broker crashes (500)
+    if not 0 <= seconds <= 65535:
+        return errors.error(errors.ERROR_UNKNOWN, KEEPALIVE_RANGE)
+    return None
+
+
+def keepalive(world: World, clientid: str, query: Any, body: Any) -> Response:
+    """`interval` from the query string first, then the body."""
+    value = query if query is not None else (body or {}).get("interval")
+    refusal = keepalive_refusal(value)
+    if refusal is not None:
+        return refusal
+    if not world.set_keepalive(clientid, int(value)):
+        return errors.error(errors.CLIENT_NOT_FOUND, "not_found")
+    return errors.ok()
