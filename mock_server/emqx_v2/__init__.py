@@ -7,12 +7,14 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from fixtures import World
 
 from ..dialect import SPEC_DIR, operations_of
 from . import errors
 from .clients import ClientsApi, RoutesApi, SessionsApi, SubscriptionsApi
+from .dispatch import BodyDispatchMiddleware
 from .monitoring import MonitoringApi
 from .mqtt import MqttApi
 from .plugins import ConfigsApi, PluginsApi
@@ -23,6 +25,8 @@ class EmqxV2:
     name = "emqx-v2"
     base_path = "/api/v2"
     spec_file = SPEC_DIR / "emqx-v2.yaml"
+    # 2.3 checks credentials on everything but `POST /auth` (which checks them itself).
+    open_routes = frozenset({("POST", "/api/v2/auth")})
 
     def handlers(self, world: World) -> dict[str, Callable[..., Any]]:
         return operations_of(
@@ -45,3 +49,6 @@ class EmqxV2:
 
     def bad_request(self, request: Request, detail: str) -> Response:
         return errors.bad_request(request, detail)
+
+    def wrap(self, app: ASGIApp, world: World) -> ASGIApp:
+        return BodyDispatchMiddleware(app)

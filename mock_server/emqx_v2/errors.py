@@ -7,6 +7,7 @@ body and no content type. The API never answers 400 or 500.
 
 from __future__ import annotations
 
+import json
 import re
 
 from starlette.requests import Request
@@ -41,7 +42,12 @@ _NOT_JSON = ("not valid json", "invalid json", "unsupported media type", "conten
 
 def ok(result: object = ()) -> Response:
     """Success; action endpoints answer an empty list."""
-    return json_response({"code": 0, "result": list(result) if result == () else result})
+    payload = {"code": 0, "result": list(result) if result == () else result}
+    try:
+        return json_response(payload)
+    except TypeError:  # an echoed integer beyond 64 bits (Erlang integers are unbounded)
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        return Response(body, 200, media_type="application/json")
 
 
 def error(code: int, message: str | None = None) -> Response:

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from fixtures import World
 from mock_server import MockConfig, create_app
+from mock_server.auth import Guard
 
 from ...support import basic
 
@@ -127,12 +128,16 @@ def test_body_faults_answer_as_the_dispatcher(client: TestClient) -> None:
     assert wrong == {"code": 108, "message": "params type error"}
     raw = client.post(url, content=b"{nope", headers={"content-type": "application/json"})
     assert raw.json() == {"code": 109, "message": "Body not json"}
-    # 2.3 reads the body as JSON whatever its content type; the mock takes a body without one
-    # (a form content type is refused before the handler, see the dialect's notes).
-    bare = client.post(url, content=b'{"topic":"t","payload":"p"}')
-    assert bare.json() == {"code": 0, "result": []}
-    not_json = client.post(url, content=b"topic=t")
-    assert not_json.json() == {"code": 109, "message": "Body not json"}
+    # 2.3 reads the body as JSON whatever its content type (curl -d sends a form type).
+    form = client.post(
+        url,
+        content=b'{"topic":"t","payload":"p"}',
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert form.json() == {"code": 0, "result": []}
+    for junk in (b"topic=t", b"\xff\xfe{"):
+        answer = client.post(url, content=junk, headers={"content-type": "application/json"})
+        assert answer.json() == {"code": 109, "message": "Body not json"}
     bad_topic = client.post(url, json={"topic": "a/+", "payload": "x"}).json()
     assert bad_topic == {"code": 102, "message": "validate topic: a/+ fail"}
 
@@ -175,3 +180,16 @@ def test_users_lifecycle(client: TestClient) -> None:
     assert result(client.get(f"{V2}/users/ops")) == []
     assert client.delete(f"{V2}/users/ops").json() == {"code": 105, "message": "User not found"}
     assert client.delete(f"{V2}/users/admin").json()["code"] == 106
+
+
+@pytest.mark.skipif(
+    "open_routes" not in Guard.__dataclass_fields__,
+    reason="mock_server.auth.Guard has no open_routes yet (credential-free routes)",
+)
+def test_auth_check_needs_no_credentials(world: World) -> None:
+    anonymous = TestClient(create_app(world, MockConfig()))
+    answer = anonymous.post(f"{V2}/auth", json={"username": "admin", "password": "public"})
+    assert answer.json() == {"code": 0, "result": []}
+    wrong = anonymous.post(f"{V2}/auth", json={"username": "nobody", "password": "x"})
+    assert wrong.json() == {"code": 103, "message": "User not found"}
+    assert anonymous.get(f"{V2}/users").status_code == 401
