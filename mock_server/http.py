@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +13,12 @@ from starlette.responses import Response
 def json_response(
     payload: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    return Response(orjson.dumps(payload), status, headers, media_type="application/json")
+    try:
+        body = orjson.dumps(payload)
+    except TypeError:  # an integer beyond 64 bits (brokers echo any `_limit`), or a lone
+        # surrogate sent in a JSON escape: the stdlib encoder writes both as JSON
+        body = json.dumps(payload, separators=(",", ":")).encode()
+    return Response(body, status, headers, media_type="application/json")
 
 
 def text_response(body: str, status: int, headers: Mapping[str, str] | None = None) -> Response:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from dataclasses import dataclass
 from typing import Any
-
-import orjson
 
 from fixtures.topics import is_filter, is_name
 
@@ -121,12 +120,15 @@ def publish(params: dict[str, Any]) -> Publish:
 
 def _payload(params: dict[str, Any]) -> bytes:
     payload = params.get("payload", "")
-    if isinstance(payload, (dict, list)):  # 4.2.0+: re-encoded as JSON text
-        text = orjson.dumps(payload)
-    elif isinstance(payload, str):
-        text = payload.encode()
-    else:
-        raise Refusal(BAD_PARAMETER, "bad_params")
+    try:
+        if isinstance(payload, (dict, list)):  # 4.2.0+: re-encoded as JSON text
+            text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        elif isinstance(payload, str):
+            text = payload.encode()
+        else:
+            raise Refusal(BAD_PARAMETER, "bad_params")
+    except UnicodeEncodeError:  # a lone surrogate: not UTF-8, no MQTT payload text
+        raise Refusal(BAD_PARAMETER, "bad_params") from None
     if params.get("encoding") == "base64":
         try:
             return base64.b64decode(text, validate=True)

@@ -44,6 +44,17 @@ def _keepalive(body: Any, query: dict[str, str]) -> Response | None:
     return sessions.keepalive_refusal(query.get("interval", from_body))
 
 
+def _limits(keys: tuple[str, ...]) -> Rejecter:
+    """A rate-limit/quota request without any of its keys is `{"code":0}`, whatever else the
+    body holds (an absent body included); a malformed value falls through to 108."""
+
+    def answer(body: Any, query: dict[str, str]) -> Response | None:
+        present = isinstance(body, dict) and any(k in body for k in keys)
+        return None if present or any(k in query for k in keys) else errors.ok()
+
+    return answer
+
+
 def _subscriptions(body: Any, query: dict[str, str]) -> Response | None:
     qos = query.get("qos")
     if qos is not None and not re.fullmatch(r"-?[0-9]+", qos):
@@ -64,6 +75,8 @@ ROUTES: list[tuple[str, re.Pattern[str], Rejecter]] = [
         lambda b, q: errors.error(108, banned.BAD_KIND),
     ),
     ("PUT", re.compile(r"/clients/[^/]+/keepalive$"), _keepalive),
+    ("POST", re.compile(r"/clients/[^/]+/ratelimit$"), _limits(sessions.RATELIMIT_KEYS)),
+    ("POST", re.compile(r"/clients/[^/]+/quota$"), _limits(sessions.QUOTA_KEYS)),
     ("GET", re.compile(r"(/nodes/[^/]+)?/subscriptions$"), _subscriptions),
 ]
 

@@ -4,6 +4,8 @@ The route list is the listener's route table: derived from our document (one ent
 operation, paths with the broker's `:name` placeholders), so it lists what the mock serves.
 Like the broker's, it is not filtered by plugin activity.
 `/status` answers without credentials, in plain text, for the node that takes the call.
+`JsonBodiesMiddleware`: the broker parses any request body as JSON whatever its declared
+content type (curl -d sends a form type), so the mock declares it JSON before routing.
 """
 
 from __future__ import annotations
@@ -75,3 +77,28 @@ class StatusMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+class JsonBodiesMiddleware:
+    """Declares every request body under `prefix` JSON, as the broker reads it (§3.3)."""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app, self.prefix = app, prefix.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "DELETE"):
+            if scope["path"].encode().startswith(self.prefix):
+                headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+                if _has_body(headers):  # an empty body means "no parameters": no type at all
+                    headers.append((b"content-type", b"application/json"))
+                scope = dict(scope, headers=headers)
+        await self.app(scope, receive, send)
+
+
+def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"content-length":
+            return value.strip() not in (b"", b"0")
+        if name == b"transfer-encoding":
+            return True
+    return False
