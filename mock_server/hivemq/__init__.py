@@ -1,4 +1,5 @@
-"""The HiveMQ 4.x REST API (`/api/v1`) served from the world: open by default, as HiveMQ."""
+"""The HiveMQ 4.x REST API (`/api/v1`) served from the world: MQTT clients and the Data Hub
+schema registry. Open by default, as HiveMQ ships."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..dialect import SPEC_DIR, operations_of
 from . import errors
 from .clients import MqttClientsApi
 from .cursor import DEFAULT_TTL, Cursors
+from .datahub import DataHubSchemasApi
 
 
 class HiveMq:
@@ -30,7 +32,7 @@ class HiveMq:
 
     def handlers(self, world: World) -> dict[str, Callable[..., Any]]:
         cursors = Cursors(world.seed, self.cursor_ttl, self.clock)
-        return operations_of(MqttClientsApi(world, cursors))
+        return operations_of(MqttClientsApi(world, cursors), DataHubSchemasApi(world, cursors))
 
     def unauthorized(self) -> Response:
         return errors.unauthorized()

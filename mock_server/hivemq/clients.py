@@ -59,19 +59,19 @@ class MqttClientsApi:
     async def get_mqtt_client_details(self, clientId: str) -> Response:
         client = self._client(clientId)
         if client is None:
-            return errors.client_not_found(path_value(clientId))
+            return errors.not_found(path_value(clientId))
         return json_response(serialize.client_details(client, self.world.node(client.node)))
 
     async def get_mqtt_client_connection_state(self, clientId: str) -> Response:
         client = self._client(clientId)
         if client is None:
-            return errors.client_not_found(path_value(clientId))
+            return errors.not_found(path_value(clientId))
         return json_response(serialize.connection_state(client))
 
     async def get_subscriptions_for_mqtt_client(self, clientId: str) -> Response:
         client = self._client(clientId)
         if client is None:
-            return errors.client_not_found(path_value(clientId))
+            return errors.not_found(path_value(clientId))
         subs = self.world.subscriptions_of(client.clientid)
         return json_response({"items": [serialize.subscription(s) for s in subs]})
 
@@ -83,7 +83,7 @@ class MqttClientsApi:
     ) -> Response:
         clientid = path_value(clientId)
         if not self.world.disconnect(clientid, publish_will=not preventWillMessage):
-            return errors.client_not_found(clientid)
+            return errors.not_found(clientid)
         return _no_content()
 
     async def invalidate_client_session(
@@ -95,7 +95,7 @@ class MqttClientsApi:
         clientid = path_value(clientId)
         client = self.world.client(clientid)
         if client is None:
-            return errors.client_not_found(clientid)
+            return errors.not_found(clientid)
         if client.connected:
             self.world.disconnect(clientid, publish_will=not preventWillMessage)
         self.world.remove_client(clientid)

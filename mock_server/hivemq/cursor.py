@@ -1,7 +1,8 @@
 """Opaque, signed, expiring cursors for HiveMQ's paged client list.
 
-A cursor names a position in the list as the world stood at one `revision`. It is the
-base64url of (format, revision, offset) plus an HMAC: a cursor the mock did not issue (edited,
+A cursor names a position in one list (clients, Data Hub schemas), under one set of filters,
+as the world stood at one `revision`. It is the base64url of (list, filters digest, revision,
+offset) plus an HMAC: a cursor the mock did not issue (edited,
 truncated, made up) fails the signature → 400. One that was issued but is no longer valid —
 older than the TTL, the world changed since (any write moves `World.revision`), or issued by
 an earlier process — is 410, as HiveMQ answers: start again without a cursor.
@@ -20,8 +21,8 @@ import struct
 import time
 from collections.abc import Callable
 
-_FORMAT = 1
-_BODY = struct.Struct(">B3xQI")  # format, revision, offset: 16 bytes
+CLIENTS, SCHEMAS = 1, 2  # the list a cursor belongs to
+_BODY = struct.Struct(">B3sQI")  # list, filters digest, revision, offset: 16 bytes
 _MAC_BYTES = 14  # 16 + 14 = 30 bytes → 40 base64 characters, no padding
 DEFAULT_TTL = 600.0  # seconds; HiveMQ does not document its cursors' lifetime
 
@@ -43,8 +44,8 @@ class Cursors:
         self._clock = clock
         self._issued: dict[str, float] = {}  # token → issue time, oldest first
 
-    def issue(self, revision: int, offset: int) -> str:
-        body = _BODY.pack(_FORMAT, revision, offset)
+    def issue(self, revision: int, offset: int, kind: int = CLIENTS, filters: str = "") -> str:
+        body = _BODY.pack(kind, _digest(filters), revision, offset)
         token = base64.urlsafe_b64encode(body + self._mac(body)).decode()
         now = self._clock()
         self._forget_expired(now)
@@ -52,8 +53,9 @@ class Cursors:
         self._issued[token] = now
         return token
 
-    def resolve(self, token: str, revision: int) -> int:
-        """The offset `token` points at; InvalidCursor or ExpiredCursor otherwise."""
+    def resolve(self, token: str, revision: int, kind: int = CLIENTS, filters: str = "") -> int:
+        """The offset `token` points at; InvalidCursor (not ours, or issued for another list or
+        other filters) or ExpiredCursor otherwise."""
         try:
             raw = base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True)
         except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
@@ -66,8 +68,8 @@ class Cursors:
             or not hmac.compare_digest(mac, self._mac(body))
         ):
             raise InvalidCursor(token)
-        fmt, issued_revision, offset = _BODY.unpack(body)
-        if fmt != _FORMAT:
+        issued_kind, digest, issued_revision, offset = _BODY.unpack(body)
+        if issued_kind != kind or digest != _digest(filters):
             raise InvalidCursor(token)
         issued_at = self._issued.get(token)
         if issued_at is None or self._clock() - issued_at > self.ttl or issued_revision != revision:
@@ -82,3 +84,7 @@ class Cursors:
             if now - issued_at <= self.ttl:
                 break
             del self._issued[token]
+
+
+def _digest(filters: str) -> bytes:
+    return hashlib.sha256(filters.encode()).digest()[:3] if filters else bytes(3)

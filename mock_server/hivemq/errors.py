@@ -16,8 +16,19 @@ PARAMETER_INVALID = "Parameter invalid"
 CURSOR_EXPIRED = "Cursor not valid anymore"
 NOT_ACTIVE = "Endpoint not active yet"
 UNAUTHORIZED = "Unauthorized"
+INVALID_RESOURCE = "Invalid resource"
+SCHEMA_PRESENT = "Schema already present"
+SCHEMA_NOT_PARSABLE = "Schema not parsable"
 
 LIMIT_RANGE = (50, 2500)
+# Query parameters with a range, by path: the Data Hub lists page 10–500.
+_LIMITS = {"/api/v1/mqtt/clients": LIMIT_RANGE, "/api/v1/data-hub/schemas": (10, 500)}
+_WRITES = ("POST", "PUT", "PATCH")
+# Comma-separated list parameters and their allowed values.
+_LISTS = {
+    "fields": {"id", "version", "type", "schemaDefinition", "createdAt", "arguments"},
+    "types": {"JSON", "PROTOBUF"},
+}
 _BOOLEANS = ("true", "false")
 
 
@@ -25,8 +36,8 @@ def error(status: int, title: str, detail: str, headers: dict[str, str] | None =
     return json_response({"errors": [{"title": title, "detail": detail}]}, status, headers)
 
 
-def client_not_found(clientid: str) -> Response:
-    return error(404, NOT_FOUND, f"Resource with id '{clientid}' not found")
+def not_found(resource_id: str) -> Response:
+    return error(404, NOT_FOUND, f"Resource with id '{resource_id}' not found")
 
 
 def parameter_invalid(name: str, why: str = "") -> Response:
@@ -60,20 +71,26 @@ def route_not_found() -> Response:
 
 
 def bad_request(request: Request, detail: str) -> Response:
-    """Name the query parameter the document rejected, as HiveMQ's `Parameter invalid` does."""
+    """Name the query parameter the document rejected, as HiveMQ's `Parameter invalid` does;
+    a rejected body is an `Invalid resource`."""
     params = request.query_params
-    if "limit" in params and not _limit_ok(params["limit"]):
-        low, high = LIMIT_RANGE
+    low, high = _LIMITS.get(request.url.path.rstrip("/"), LIMIT_RANGE)
+    if "limit" in params and not _limit_ok(params["limit"], low, high):
         return parameter_invalid("limit", f", it must be between {low} and {high}")
     value = params.get("preventWillMessage")
     if value is not None and value.lower() not in _BOOLEANS:
         return parameter_invalid("preventWillMessage", ", it must be true or false")
+    for name, allowed in _LISTS.items():
+        if name in params and not set(params[name].split(",")) <= allowed:
+            return parameter_invalid(name, f", allowed values are {', '.join(sorted(allowed))}")
+    if request.method in _WRITES:
+        return error(400, INVALID_RESOURCE, detail or "The request body is not a valid resource")
     return error(400, PARAMETER_INVALID, detail or "The request is invalid")
 
 
-def _limit_ok(value: str) -> bool:
+def _limit_ok(value: str, low: int, high: int) -> bool:
     try:
         number = int(value, 10)
     except ValueError:
         return False
-    return LIMIT_RANGE[0] <= number <= LIMIT_RANGE[1]
+    return low <= number <= high

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fixtures import Client, Node, Subscription
+from fixtures.datahub import SchemaVersion
 
 QOS = ("AT_MOST_ONCE", "AT_LEAST_ONCE", "EXACTLY_ONCE")
 RETAIN_HANDLING = ("SEND", "SEND_IF_NEW_SUBSCRIPTION", "DO_NOT_SEND")
@@ -138,3 +140,20 @@ def subscription(s: Subscription) -> dict[str, Any]:
 
 def _drop_none(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
+
+
+SCHEMA_FIELDS = ("id", "version", "type", "schemaDefinition", "createdAt", "arguments")
+
+
+def schema(v: SchemaVersion, fields: tuple[str, ...] = SCHEMA_FIELDS) -> dict[str, Any]:
+    """One Data Hub schema version; `fields` picks the keys (`?fields=`), in this order."""
+    body: dict[str, Any] = {
+        "id": v.schema_id,
+        "version": v.version,
+        "type": v.kind,
+        "schemaDefinition": base64.b64encode(v.definition).decode(),
+        "createdAt": rfc3339(v.created_at),
+    }
+    if v.arguments:
+        body["arguments"] = dict(v.arguments)
+    return {k: body[k] for k in SCHEMA_FIELDS if k in fields and k in body}

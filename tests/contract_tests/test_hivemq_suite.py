@@ -96,13 +96,30 @@ def test_the_walk_check_alone_catches_paging_faults(mutant: str) -> None:
         assert schema_only.returncode == 0, schema_only.stdout[-3000:]
 
 
+# The operations of HiveMQ's own document that the mock serves, minus two the reference
+# contradicts itself on: getSchema and getAllSchemas project `?fields=` (its own example
+# answers `{"id": …}` alone) against a `Schema` that requires `schemaDefinition` and `type`,
+# and getAllSchemas lists no 400 although its `limit` "has to be between 10 and 500".
+REFERENCE_OPERATIONS = (
+    "getAllMqttClients",
+    "getMqttClientDetails",
+    "getMqttClientConnectionState",
+    "getSubscriptionsForMqttClient",
+    "disconnectClient",
+    "invalidateClientSession",
+    "createSchema",
+    "deleteSchema",
+)
+
+
 @pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference (HiveMQ's document) absent")
 def test_the_mock_conforms_to_hivemqs_own_document() -> None:
-    """HiveMQ's published OpenAPI 4.30.0, its MQTT client operations, reads and deletes."""
+    """HiveMQ's published OpenAPI 4.30.0, reads and writes, every response check."""
+    selection = [arg for op in REFERENCE_OPERATIONS for arg in ("--include-operation-id", op)]
     with serve(mock_app()) as base:
-        result = schemathesis(REFERENCE, base, RESPONSE_CHECKS, "--include-tag", "MQTT Clients")
+        result = schemathesis(REFERENCE, base, RESPONSE_CHECKS, *selection)
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "Selected: 6/" in result.stdout  # the six operations the mock serves
+    assert f"Selected: {len(REFERENCE_OPERATIONS)}/" in result.stdout
 
 
 def test_the_error_shape_check_alone_catches_foreign_errors() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
@@ -75,3 +77,31 @@ def test_write_answers_conform(spec: OpenAPI, hive: TestClient, world: World) ->
     )
     assert check(spec, hive, "DELETE", "/api/v1/mqtt/clients/nobody") == 404
     assert check(spec, hive, "DELETE", "/api/v1/mqtt/clients/x?preventWillMessage=2") == 400
+
+
+def test_data_hub_answers_conform(spec: OpenAPI, hive: TestClient) -> None:
+    definition = base64.b64encode(b'{"type": "object"}').decode()
+    for i in range(12):
+        body = {"id": f"s{i}", "type": "JSON", "schemaDefinition": definition}
+        response = hive.post("/api/v1/data-hub/schemas", json=body)
+        request = MockRequest(
+            "http://localhost:8888",
+            "post",
+            "/api/v1/data-hub/schemas",
+            data=json.dumps(body),
+            content_type="application/json",
+        )
+        spec.validate_response(
+            request,
+            MockResponse(response.content, status_code=response.status_code),
+        )
+    statuses = set()
+    target: str | None = "/api/v1/data-hub/schemas?limit=10&fields=id,version"
+    while target:
+        statuses.add(check(spec, hive, "GET", target))
+        target = hive.get(target).json().get("_links", {}).get("next")
+    for tail in ("/s1", "/s1?fields=id,createdAt", "/nothing", "?types=XML", "?limit=501"):
+        statuses.add(check(spec, hive, "GET", f"/api/v1/data-hub/schemas{tail}"))
+    assert check(spec, hive, "DELETE", "/api/v1/data-hub/schemas/s1") == 204
+    assert check(spec, hive, "DELETE", "/api/v1/data-hub/schemas/s1") == 404
+    assert statuses == {200, 400, 404}

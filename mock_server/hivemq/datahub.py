@@ -1,0 +1,130 @@
+"""`/data-hub/schemas…` handlers: the Data Hub schema registry, paged like the client list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+
+from fixtures import World
+
+from ..http import json_response
+from ..paths import path_value
+from . import errors, serialize
+from .cursor import SCHEMAS, Cursors, ExpiredCursor, InvalidCursor
+
+DEFAULT_LIMIT = 50
+LIST_PATH = "/api/v1/data-hub/schemas"
+
+
+def _csv(value: str | None) -> tuple[str, ...] | None:
+    return tuple(v for v in value.split(",") if v) if value else None
+
+
+def _fields(value: str | None) -> tuple[str, ...]:
+    return _csv(value) or serialize.SCHEMA_FIELDS
+
+
+class DataHubSchemasApi:
+    def __init__(self, world: World, cursors: Cursors) -> None:
+        self.world = world
+        self.cursors = cursors
+
+    async def get_all_schemas(
+        self,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+        fields: str | None = None,
+        types: str | None = None,
+        schemaIds: str | None = None,
+        **_: object,
+    ) -> Response:
+        kinds, ids = _csv(types), _csv(schemaIds)
+        filters = urlencode(
+            {k: v for k, v in (("types", types), ("schemaIds", schemaIds)) if v is not None}
+        )
+        revision, offset = self.world.revision, 0
+        if cursor is not None:
+            try:
+                offset = self.cursors.resolve(cursor, revision, SCHEMAS, filters)
+            except InvalidCursor:
+                return errors.invalid_cursor()
+            except ExpiredCursor:
+                return errors.cursor_expired()
+        rows = [
+            v
+            for v in self.world.datahub.all_versions()
+            if (kinds is None or v.kind in kinds) and (ids is None or v.schema_id in ids)
+        ]
+        shown = _fields(fields)
+        body: dict[str, Any] = {
+            "items": [serialize.schema(v, shown) for v in rows[offset : offset + limit]]
+        }
+        if offset + limit < len(rows):
+            token = self.cursors.issue(revision, offset + limit, SCHEMAS, filters)
+            query = {"cursor": token, "limit": limit}
+            query.update(
+                (k, v)
+                for k, v in (("fields", fields), ("types", types), ("schemaIds", schemaIds))
+                if v is not None
+            )
+            body["_links"] = {"next": f"{LIST_PATH}?{urlencode(query)}"}
+        return json_response(body)
+
+    async def get_schema(self, schemaId: str, fields: str | None = None, **_: object) -> Response:
+        schema_id = path_value(schemaId)
+        latest = self.world.datahub.latest(schema_id)
+        if latest is None:
+            return errors.not_found(schema_id)
+        return json_response(serialize.schema(latest, _fields(fields)))
+
+    async def create_schema(self, body: dict[str, Any], **_: object) -> Response:
+        schema_id, kind = body["id"], body["type"]
+        arguments = body.get("arguments") or {}
+        definition = _decode(body["schemaDefinition"])
+        if definition is None or (kind == "JSON" and not _is_json_object(definition)):
+            return errors.error(
+                400,
+                errors.SCHEMA_NOT_PARSABLE,
+                f"The submitted schema '{schema_id}' can not be parsed.",
+            )
+        if kind == "PROTOBUF" and not arguments.get("messageType"):
+            return errors.error(
+                400,
+                errors.INVALID_RESOURCE,
+                "A PROTOBUF schema needs the argument 'messageType'",
+            )
+        created = self.world.put_schema(schema_id, kind, definition, arguments)
+        if created is None:
+            return errors.error(
+                400,
+                errors.SCHEMA_PRESENT,
+                f"The given schema is already present as the latest version for the schema "
+                f"id '{schema_id}'.",
+            )
+        return json_response(serialize.schema(created), 201)
+
+    async def delete_schema(self, schemaId: str, **_: object) -> Response:
+        schema_id = path_value(schemaId)
+        if not self.world.delete_schema(schema_id):
+            return errors.not_found(schema_id)
+        return Response(b"", 204, media_type="application/json")
+
+
+def _decode(text: str) -> bytes | None:
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None
+    return raw or None
+
+
+def _is_json_object(raw: bytes) -> bool:
+    try:
+        return isinstance(json.loads(raw), dict)
+    except (ValueError, UnicodeDecodeError):
+        return False
