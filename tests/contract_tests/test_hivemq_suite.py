@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from contract_tests.profiles import RESPONSE_CHECKS
@@ -126,3 +127,12 @@ def test_the_error_shape_check_alone_catches_foreign_errors() -> None:
     with serve(HIVEMQ_MUTANTS["errors-as-message"](mock_app())) as base:
         result = schemathesis(SPEC, base + "/api/v1", ("hivemq_error_shape",))
     assert result.returncode != 0 and "without HiveMQ's error shape" in result.stdout
+
+
+def test_the_walk_follows_links_with_the_runs_credentials() -> None:
+    """On a protected API the walk's own GETs must carry the run's credentials (else 401)."""
+    app = create_app(build_world(seed=5, clients=150), MockConfig(hivemq_auth=("ops", "pw")))
+    with serve(app) as base:
+        assert httpx.get(base + "/api/v1/mqtt/clients").status_code == 401  # really protected
+        authed = schemathesis(SPEC, base + "/api/v1", ("hivemq_cursor_walk",), "--auth", "ops:pw")
+    assert authed.returncode == 0, authed.stdout[-3000:]
