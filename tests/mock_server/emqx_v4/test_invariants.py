@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,7 +56,7 @@ def step_strategy(clientids: list[str]) -> st.SearchStrategy[tuple[str, Any]]:
 def apply(client: TestClient, kind: str, arg: Any) -> set[str]:
     """Send one write; the client ids it may legitimately change."""
     if kind == "kick":
-        assert client.delete(f"/api/v4/clients/{arg}").json() == {"code": 0}
+        assert client.delete(f"/api/v4/clients/{quote(arg, safe='')}").json() == {"code": 0}
         return {arg}
     r = client.post(f"/api/v4/mqtt/{kind}", json=arg)
     assert r.status_code == 200 and r.json()["code"] in (0, 108, 112, 115, 116), r.text
