@@ -9,11 +9,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from fixtures import World
 
 from ..dialect import SPEC_DIR, operations_of
 from . import errors
+from .body import JsonBodyGuard
 from .clients import MqttClientsApi
 from .cursor import DEFAULT_TTL, Cursors
 from .datahub import DataHubSchemasApi
@@ -33,6 +35,10 @@ class HiveMq:
     def handlers(self, world: World) -> dict[str, Callable[..., Any]]:
         cursors = Cursors(world.seed, self.cursor_ttl, self.clock)
         return operations_of(MqttClientsApi(world, cursors), DataHubSchemasApi(world, cursors))
+
+    def wrap(self, app: ASGIApp, world: World) -> ASGIApp:
+        """Outermost layer: a write body that is not JSON is HiveMQ's 400, never a crash."""
+        return JsonBodyGuard(app, self.base_path)
 
     def unauthorized(self) -> Response:
         return errors.unauthorized()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..http import json_response
+from .body import unparsable_body
 
 NOT_FOUND = "Resource not found"
 PARAMETER_INVALID = "Parameter invalid"
@@ -19,6 +20,8 @@ UNAUTHORIZED = "Unauthorized"
 INVALID_RESOURCE = "Invalid resource"
 SCHEMA_PRESENT = "Schema already present"
 SCHEMA_NOT_PARSABLE = "Schema not parsable"
+INVALID_INPUT = "Invalid input"
+PARAMETER_MISSING = "Required parameter missing"
 
 LIMIT_RANGE = (50, 2500)
 # Query parameters with a range, by path: the Data Hub lists page 10–500.
@@ -73,6 +76,8 @@ def route_not_found() -> Response:
 def bad_request(request: Request, detail: str) -> Response:
     """Name the query parameter the document rejected, as HiveMQ's `Parameter invalid` does;
     a rejected body is an `Invalid resource`."""
+    if unparsable_body(request):
+        return error(400, INVALID_INPUT, "Unable to parse JSON body")
     params = request.query_params
     low, high = _LIMITS.get(request.url.path.rstrip("/"), LIMIT_RANGE)
     if "limit" in params and not _limit_ok(params["limit"], low, high):
@@ -83,6 +88,8 @@ def bad_request(request: Request, detail: str) -> Response:
     for name, allowed in _LISTS.items():
         if name in params and not set(params[name].split(",")) <= allowed:
             return parameter_invalid(name, f", allowed values are {', '.join(sorted(allowed))}")
+    if request.method in _WRITES and detail == "RequestBody is required":  # Connexion's words
+        return error(400, PARAMETER_MISSING, "Required body entity parameter is missing")
     if request.method in _WRITES:
         return error(400, INVALID_RESOURCE, detail or "The request body is not a valid resource")
     return error(400, PARAMETER_INVALID, detail or "The request is invalid")

@@ -160,3 +160,32 @@ def test_delete_removes_every_version(hive: TestClient, world: World) -> None:
     assert hive.get(f"{SCHEMAS}/telemetry").status_code == 404
     assert hive.delete(f"{SCHEMAS}/telemetry").json()["errors"][0]["title"] == "Resource not found"
     assert world.datahub.schemas == {}
+
+
+@pytest.mark.parametrize(
+    "body, title",
+    [
+        (b"\xc7\x9a2\xff&", "Invalid input"),  # not UTF-8: Connexion alone would crash (500)
+        (b'{"id": "s"', "Invalid input"),
+        (b"", "Required parameter missing"),
+        (b"[]", "Invalid resource"),
+    ],
+)
+def test_a_body_that_is_not_a_schema_is_400(
+    hive: TestClient, world: World, body: bytes, title: str
+) -> None:
+    headers = {"content-type": "application/json"}
+    response = hive.post(SCHEMAS, content=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["title"] == title
+    assert world.datahub.schemas == {}
+
+
+def test_credentials_come_before_the_body_check(world: World) -> None:
+    from mock_server import MockConfig, create_app
+
+    protected = TestClient(create_app(world, MockConfig(hivemq_auth=("ops", "pw"))))
+    headers = {"content-type": "application/json"}
+    assert protected.post(SCHEMAS, content=b"\xff", headers=headers).status_code == 401
+    authed = protected.post(SCHEMAS, content=b"\xff", headers=headers, auth=("ops", "pw"))
+    assert authed.status_code == 400
