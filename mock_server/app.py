@@ -106,7 +106,15 @@ def create_app(
     app.add_error_handler(500, on_server_error)
     app.add_error_handler(Exception, on_server_error)
 
-    guards = [Guard(d.base_path, config.auth_for(d.name), d.unauthorized()) for d in dialects]
+    guards = [
+        Guard(
+            d.base_path,
+            config.auth_for(d.name),
+            d.unauthorized(),
+            getattr(d, "open_routes", frozenset()),  # routes a broker serves without credentials
+        )
+        for d in dialects
+    ]
     # The body tap lets a dialect answer a rejected body by its content (EMQX 108/115/116).
     asgi: ASGIApp = BasicAuthMiddleware(BodyTapMiddleware(app), guards)
     for dialect in dialects:

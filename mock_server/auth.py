@@ -28,6 +28,8 @@ class Guard:
     base_path: str
     credentials: tuple[str, str] | None
     unauthorized: Response
+    # (method, exact path) pairs the broker serves without credentials (EMQX: `POST /auth`).
+    open_routes: frozenset[tuple[str, str]] = frozenset()
 
     def admits(self, header: bytes | None) -> bool:
         if self.credentials is None:
@@ -55,6 +57,8 @@ class BasicAuthMiddleware:
                 if path != guard.base_path and not path.startswith(guard.base_path + "/"):
                     continue
                 if path[len(guard.base_path) :].startswith(_MOCK_EXTRAS):
+                    break
+                if (scope["method"], path) in guard.open_routes:
                     break
                 header = dict(scope["headers"]).get(b"authorization")
                 if not guard.admits(header):

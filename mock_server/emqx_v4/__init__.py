@@ -12,18 +12,24 @@ from starlette.types import ASGIApp
 from fixtures import World
 
 from ..dialect import SPEC_DIR, operations_of
-from . import errors, rejections
+from . import errors, gating, rejections
 from .alarms import AlarmsApi
+from .auth_db import AuthDbApi, CloudAuthApi
 from .banned import BannedApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
+from .dashboard import DashboardApi
 from .data import DataApi
+from .diagnostics import DiagnosticsApi
 from .extensions import ExtensionsApi
+from .gateways import GatewaysApi
 from .listeners import ListenersApi
 from .monitoring import MonitoringApi
+from .observability import ObservabilityApi
 from .pubsub import PubSubApi
 from .root import RootApi, StatusMiddleware
 from .routes import RoutesApi
+from .rules import RulesApi
 from .sessions import SessionsApi
 from .subscriptions import SubscriptionsApi
 
@@ -32,9 +38,13 @@ class EmqxV4:
     name = "emqx-v4"
     base_path = "/api/v4"
     spec_file = SPEC_DIR / "emqx-v4.yaml"
+    # The dashboard's login check and the Prometheus snapshot need no credentials (§2.4).
+    open_routes = frozenset({("POST", "/api/v4/auth"), ("GET", "/api/v4/emqx_prometheus")})
 
     def handlers(self, world: World) -> dict[str, Callable[..., Any]]:
-        return operations_of(
+        # Routes owned by a plugin answer 404 while it is inactive (`x-emqx-plugin`).
+        self._world, self._owners = world, gating.plugins_of(self.spec_file)
+        table = operations_of(
             ClientsApi(world),
             *(
                 api(world)
@@ -50,10 +60,19 @@ class EmqxV4:
                     RoutesApi,
                     SessionsApi,
                     SubscriptionsApi,
+                    # plugin-owned and dashboard-listener routes
+                    AuthDbApi,
+                    CloudAuthApi,
+                    DashboardApi,
+                    DiagnosticsApi,
+                    GatewaysApi,
+                    ObservabilityApi,
+                    RulesApi,
                 )
             ),
             RootApi(world, self.spec_file),
         )
+        return gating.gate(table, self._owners, world)
 
     def wrap(self, app: ASGIApp, world: World) -> ASGIApp:
         """Routes the broker serves outside its API base path: `GET /status`."""
@@ -66,4 +85,6 @@ class EmqxV4:
         return errors.route_not_found()
 
     def bad_request(self, request: Request, detail: str) -> Response:
+        if gating.blocks(request, self._owners, self._world):  # routing decides first
+            return errors.route_not_found()
         return rejections.answer(request) or errors.bad_request(request)

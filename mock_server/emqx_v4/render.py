@@ -1,0 +1,220 @@
+"""Records of the plugin-owned stores → EMQX 4.4 JSON (the core records are in serialize.py).
+
+Shapes the reference sheet does not give are the mock's reading of the 4.4 sources and the
+EMQX Cloud examples; the OpenAPI document says which is which.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fixtures.auth_db import AclRule, Credential
+from fixtures.console import App, DashboardUser
+from fixtures.diagnostics import SlowSub, TopicMetric, Trace
+from fixtures.gateways import Lwm2mEndpoint, ScramCredential
+from fixtures.rules import (
+    ActionType,
+    Resource,
+    ResourceType,
+    Rule,
+    RuleAction,
+)
+
+from .serialize import UNDEFINED, datetime_text
+
+
+def message(text: object) -> dict[str, Any]:
+    """An error the broker returns without a code (`minirest:return({error, Reason})`)."""
+    return {"message": text}
+
+
+def rfc3339(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(seconds))
+
+
+# -- built-in auth database ------------------------------------------------------------------
+
+
+def credential_row(cred: Credential) -> dict[str, Any]:
+    return {cred.kind: cred.login}
+
+
+def credential(cred: Credential) -> dict[str, Any]:
+    return {cred.kind: cred.login, "password": cred.password_hash}
+
+
+def acl_rule(rule: AclRule) -> dict[str, Any]:
+    who: dict[str, Any] = {"all": "$all"} if rule.kind == "all" else {rule.kind: rule.login}
+    return {**who, "topic": rule.topic, "action": rule.action, "access": rule.access}
+
+
+def cloud_user(cred: Credential) -> dict[str, Any]:
+    return {"login": cred.login, "password": cred.password_hash, "is_superuser": cred.is_superuser}
+
+
+def cloud_acl(rule: AclRule) -> dict[str, Any]:
+    return {
+        "login": rule.login,
+        "topic": rule.topic,
+        "action": rule.action,
+        "allow": rule.access == "allow",
+    }
+
+
+# -- rule engine -----------------------------------------------------------------------------
+
+
+def rule_action(action: RuleAction) -> dict[str, Any]:
+    return {
+        "id": action.id,
+        "name": action.name,
+        "params": action.params,
+        "fallbacks": [rule_action(f) for f in action.fallbacks],
+        "metrics": [
+            {"node": node, "success": m.success, "failed": m.failed, "taken": m.taken}
+            for node, m in action.metrics.items()
+        ],
+    }
+
+
+def rule(r: Rule) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "rawsql": r.rawsql,
+        "for": list(r.topics),
+        "actions": [rule_action(a) for a in r.actions],
+        "enabled": r.enabled,
+        "description": r.description,
+        "on_action_failed": r.on_action_failed,
+        "metrics": [
+            {
+                "node": node,
+                "matched": m.matched,
+                "passed": m.passed,
+                "failed": m.failed,
+                "failed.exception": m.failed_exception,
+                "failed.no_result": m.failed_no_result,
+                "speed": m.speed,
+                "speed_max": m.speed_max,
+                "speed_last5m": m.speed_last5m,
+            }
+            for node, m in r.metrics.items()
+        ],
+    }
+
+
+def action_type(a: ActionType) -> dict[str, Any]:
+    return {
+        "name": a.name,
+        "for": a.for_,
+        "app": a.app,
+        "types": list(a.types),
+        "title": a.title,
+        "description": a.description,
+        "params": a.params,
+    }
+
+
+def resource_type(t: ResourceType) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "provider": t.provider,
+        "title": t.title,
+        "description": t.description,
+        "params": t.params,
+    }
+
+
+def resource(r: Resource, nodes: list[str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": r.id,
+        "type": r.type,
+        "config": r.config,
+        "description": r.description,
+    }
+    if nodes is not None:  # a single resource shows its per-node status (seed 002)
+        body["status"] = [{"node": n, "is_alive": r.alive} for n in nodes]
+    return body
+
+
+# -- dashboard listener ----------------------------------------------------------------------
+
+
+def dashboard_user(user: DashboardUser) -> dict[str, Any]:
+    return {"username": user.username, "tags": user.tags}
+
+
+def app(a: App, secret: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"app_id": a.app_id}
+    if secret:
+        body["secret"] = a.secret
+    body.update(
+        name=a.name,
+        desc=a.desc,
+        status=a.status,
+        expired=a.expired if a.expired is not None else UNDEFINED,
+    )
+    return body
+
+
+# -- diagnostics ----------------------------------------------------------------------------
+
+
+def topic_metric(m: TopicMetric) -> dict[str, Any]:
+    metrics: dict[str, Any] = {}
+    for key, count in m.counts.items():
+        metrics[key] = count
+        metrics[key.replace(".count", ".rate")] = m.rates.get(key, 0.0)
+    return {"topic": m.topic, "create_time": datetime_text(m.created_at), "metrics": metrics}
+
+
+def trace(t: Trace, now_s: int, log_size: dict[str, int]) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "type": t.type,
+        t.type: t.filter,
+        "start_at": rfc3339(t.start_at),
+        "end_at": rfc3339(t.end_at),
+        "status": t.status(now_s),
+        "log_size": log_size,
+    }
+
+
+def slow_sub(s: SlowSub) -> dict[str, Any]:
+    return {
+        "clientid": s.clientid,
+        "topic": s.topic,
+        "node": s.node,
+        "timespan": s.timespan,
+        "last_update_time": s.last_update_time,
+    }
+
+
+# -- gateways -------------------------------------------------------------------------------
+
+
+def lwm2m_channel(ep: Lwm2mEndpoint) -> dict[str, Any]:
+    return {
+        "clientid": ep.endpoint_name,
+        "endpoint_name": ep.endpoint_name,
+        "node": ep.node,
+        "ip_address": ep.ip_address,
+        "port": ep.port,
+        "lifetime": ep.lifetime,
+        "version": ep.version,
+        "binding": ep.binding,
+        "objectList": ep.objects,
+        "reg_time": datetime_text(ep.registered_at),
+    }
+
+
+def scram(cred: ScramCredential) -> dict[str, Any]:
+    return {
+        "mechanism": cred.mechanism,
+        "username": cred.username,
+        "salt": cred.salt,
+        "iteration_count": cred.iteration_count,
+        "stored_key": cred.stored_key,
+        "server_key": cred.server_key,
+    }
