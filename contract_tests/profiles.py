@@ -18,11 +18,12 @@ RESPONSE_CHECKS = (
     "response_headers_conformance",
     "response_schema_conformance",
 )
-# Our own checks (contract_tests/checks); each ignores responses of other API families.
-API_CHECKS = (
-    "emqx_business_code",
-    "emqx_paging_meta",
-)
+# Our own checks (contract_tests/checks) for valid requests, per API.
+API_CHECKS: dict[str, tuple[str, ...]] = {
+    "emqx-v4": ("emqx_business_code", "emqx_paging_meta"),
+    "emqx-v2": ("emqx_business_code", "emqx_v2_paging"),
+    "hivemq": ("hivemq_error_shape", "hivemq_cursor_walk"),
+}
 ROBUSTNESS_CHECKS = ("not_a_server_error", "rejects_invalid_input")
 
 
@@ -32,12 +33,16 @@ class Profile:
     mode: str
     phases: str
     checks: tuple[str, ...]
+    api_checks: bool  # add the API's own checks (they judge valid requests only)
+
+    def checks_for(self, api: str) -> tuple[str, ...]:
+        return self.checks + (API_CHECKS.get(api, ()) if self.api_checks else ())
 
 
 PROFILES = {
     "conformance": Profile(
-        "conformance", "positive", "examples,coverage,fuzzing", RESPONSE_CHECKS + API_CHECKS
+        "conformance", "positive", "examples,coverage,fuzzing", RESPONSE_CHECKS, True
     ),
-    "robustness": Profile("robustness", "negative", "coverage,fuzzing", ROBUSTNESS_CHECKS),
-    "stateful": Profile("stateful", "positive", "stateful", RESPONSE_CHECKS + API_CHECKS),
+    "robustness": Profile("robustness", "negative", "coverage,fuzzing", ROBUSTNESS_CHECKS, False),
+    "stateful": Profile("stateful", "positive", "stateful", RESPONSE_CHECKS, True),
 }

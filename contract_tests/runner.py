@@ -128,7 +128,7 @@ def schemathesis_argv(
         "--url", args.url.rstrip("/"),
         "--mode", profile.mode,
         "--phases", profile.phases,
-        "--checks", ",".join(profile.checks),
+        "--checks", ",".join(profile.checks_for(api.name)),
         "--max-examples", str(args.max_examples),
         "--workers", str(args.workers),
         "--suppress-health-check", "all",

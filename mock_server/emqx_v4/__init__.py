@@ -27,7 +27,7 @@ from .listeners import ListenersApi
 from .monitoring import MonitoringApi
 from .observability import ObservabilityApi
 from .pubsub import PubSubApi
-from .root import RootApi, StatusMiddleware
+from .root import JsonBodiesMiddleware, RootApi, StatusMiddleware
 from .routes import RoutesApi
 from .rules import RulesApi
 from .sessions import SessionsApi
@@ -76,7 +76,7 @@ class EmqxV4:
 
     def wrap(self, app: ASGIApp, world: World) -> ASGIApp:
         """Routes the broker serves outside its API base path: `GET /status`."""
-        return StatusMiddleware(app, world)
+        return StatusMiddleware(JsonBodiesMiddleware(app, self.base_path + "/"), world)
 
     def unauthorized(self) -> Response:
         return errors.unauthorized()

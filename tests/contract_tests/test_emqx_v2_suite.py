@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from contract_tests.checks.emqx_v2 import paging_problems
-from contract_tests.profiles import API_CHECKS, RESPONSE_CHECKS
+from contract_tests.profiles import API_CHECKS, PROFILES, RESPONSE_CHECKS
 from fixtures import build_world
 from mock_server import MockConfig, create_app
 
@@ -64,9 +64,9 @@ def test_suite_fails_against_a_broken_v2(mutant: str) -> None:
 
 
 def test_runner_profiles_enable_the_v2_paging_check() -> None:
-    if "emqx_v2_paging" not in API_CHECKS:
-        pytest.skip("contract_tests/profiles.py API_CHECKS lacks emqx_v2_paging (lead to wire)")
-    assert "emqx_v2_paging" in API_CHECKS
+    assert set(V2_CHECKS) <= set(API_CHECKS["emqx-v2"])
+    assert "emqx_v2_paging" in PROFILES["conformance"].checks_for("emqx-v2")
+    assert "emqx_v2_paging" not in PROFILES["conformance"].checks_for("emqx-v4")
 
 
 def _case(**query: object) -> SimpleNamespace:

@@ -151,3 +151,22 @@ def test_a_body_that_is_not_json_is_400(client) -> None:
         "/api/v4/mqtt/subscribe", content=b"{oops", headers={"content-type": "application/json"}
     )
     assert r.status_code == 400 and r.text == "Bad Request"
+
+
+def test_any_content_type_is_read_as_json(client, world) -> None:
+    # curl -d sends application/x-www-form-urlencoded; the broker parses the body as JSON
+    c = online(world)
+    body = f'{{"clientid":"{c.clientid}","topic":"form/typed"}}'.encode()
+    r = client.post(
+        "/api/v4/mqtt/subscribe",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert r.json() == {"code": 0} and "form/typed" in topics_of(client, c.clientid)
+
+
+def test_empty_bodies_mean_no_parameters(client, world) -> None:
+    c = online(world)
+    assert client.post(f"/api/v4/clients/{c.clientid}/ratelimit").json() == {"code": 0}
+    assert client.put(f"/api/v4/clients/{c.clientid}/keepalive?interval=33").json() == {"code": 0}
+    assert c.keepalive == 33
