@@ -47,7 +47,9 @@ def test_topic_path_is_paged_in_memory(client, world) -> None:
         {s.topic for _, s in world.subscriptions()},
         key=lambda t: sum(1 for _, s in world.subscriptions() if s.topic == t),
     )
-    matching = [r for r, (_, s) in zip(rows(world), world.subscriptions(), strict=True) if s.topic == topic]
+    matching = [
+        r for r, (_, s) in zip(rows(world), world.subscriptions(), strict=True) if s.topic == topic
+    ]
     body = client.get("/api/v4/subscriptions", params={"topic": topic, "_limit": 1}).json()
     assert body["meta"] == {
         "page": 1,
