@@ -20,6 +20,7 @@ from pathlib import Path
 from .apis import APIS, FAMILIES, PROBES, Api, detect
 from .checks.robustness import FAMILY_ENV
 from .checks.safety import READ_ONLY_ENV
+from .discovery import as_toml, discover
 from .preflight import PreflightError, check_target
 from .profiles import PROFILES, Profile
 from .summary import operation_verdicts, render
@@ -92,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--har", default=os.environ.get("HAR") or None, help="HAR cassette path")
     rep.add_argument("--vcr", default=os.environ.get("VCR") or None, help="VCR cassette path")
     p.add_argument("--no-preflight", action="store_true", help="skip the reachability check")
+    p.add_argument(
+        "--no-discovery",
+        action="store_true",
+        help="do not read real node names and client ids from the target first",
+    )
     return p
 
 
@@ -105,11 +111,13 @@ READ_ONLY_PROBES = (
 )
 
 
-def write_config(args: argparse.Namespace, directory: Path) -> Path:
-    """The run's Schemathesis config: ours, plus the read-only limits when writes are off."""
+def write_config(args: argparse.Namespace, directory: Path, discovered: str = "") -> Path:
+    """The run's Schemathesis config: ours, the read-only limits when writes are off, and the
+    identifiers discovered on the target."""
     text = CONFIG_FILE.read_text()
     if not args.allow_destructive:
         text += READ_ONLY_PROBES
+    text += discovered
     path = directory / "schemathesis.toml"
     path.write_text(text)
     return path
@@ -167,13 +175,13 @@ def _split_auth(auth: str | None) -> tuple[str, str] | None:
     return user, password
 
 
-def run_profile(args: argparse.Namespace, api: Api, profile: Profile) -> int:
+def run_profile(args: argparse.Namespace, api: Api, profile: Profile, discovered: str) -> int:
     env = dict(os.environ, SCHEMATHESIS_HOOKS="contract_tests.checks")
     env[READ_ONLY_ENV] = "0" if args.allow_destructive else "1"
     env[FAMILY_ENV] = FAMILIES.get(api.name, "")
     with tempfile.TemporaryDirectory(prefix="mqtt-api-") as tmp:
         junit = args.junit or str(Path(tmp) / "junit.xml")
-        config = write_config(args, Path(tmp))
+        config = write_config(args, Path(tmp), discovered)
         argv = schemathesis_argv(args, api, profile, junit=junit, config=config)
         code = subprocess.call([sys.executable, "-m", "schemathesis.cli", *argv], env=env)
         if Path(junit).exists():
@@ -198,12 +206,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         except PreflightError as exc:
             print(f"mqtt-api test: {exc}", file=sys.stderr)
             return 2
+    found = (
+        {}
+        if args.no_discovery
+        else discover(api.name, args.url, _split_auth(credentials(args, api)))
+    )
+    if found:
+        counts = ", ".join(f"{len(values)} {name}" for name, (_, values) in found.items())
+        print(f"mqtt-api test: found {counts} on the target; path parameters use them often")
     mode = "read-write" if args.allow_destructive else "read-only (GET only)"
     worst = 0
     for name in args.profile or ["conformance"]:
         profile = PROFILES[name]
         print(f"mqtt-api test: {api.name} at {args.url} — {profile.name}, {mode}", flush=True)
-        worst = max(worst, run_profile(args, api, profile))
+        worst = max(worst, run_profile(args, api, profile, as_toml(found)))
     return worst
 
 

@@ -1,7 +1,7 @@
-"""Deliberately broken EMQ 2.3 APIs: body rewrites of the faithful mock's `/api/v2` answers.
+"""Deliberately broken EMQ 2.3 APIs: rewrites of the faithful mock's `/api/v2` answers.
 
 Each breaks the contract in one way a real broker (or a bad upgrade) could; the suite must
-fail against every one. Used with `mutants.MutatingMiddleware`.
+fail against every one (`test_mutation.py`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .mutants import Reply
+from .mutants import Mutant, Reply, crash, html, rewrite, status
 
 BodyRewrite = Callable[[Any], Any]
 Mutation = Callable[[Reply], None]
@@ -81,6 +81,18 @@ def _success_as_error(body: Any) -> Any:
     return body
 
 
+def _client_rows(fn: Callable[[dict[str, Any]], None]) -> BodyRewrite:
+    def mutate(body: Any) -> Any:
+        result = body.get("result") if isinstance(body, dict) else None
+        rows = result.get("objects") if isinstance(result, dict) else result
+        for row in rows if isinstance(rows, list) else ():
+            if isinstance(row, dict) and "client_id" in row:
+                fn(row)
+        return body
+
+    return mutate
+
+
 REWRITES: dict[str, BodyRewrite] = {
     "envelope-result-renamed": _rename_result,
     "paging-total-page-lies": _paged(_total_page_off_by_one),
@@ -89,5 +101,23 @@ REWRITES: dict[str, BodyRewrite] = {
     "route-drops-node": _route_drops_node,
     "stats-use-dotted-names": _stats_dotted,
     "success-answered-as-business-error": _success_as_error,
+    "client-drops-ipaddress": _client_rows(lambda row: row.pop("ipaddress", None)),
+    "client-clean-sess-is-text": _client_rows(
+        lambda row: row.update(clean_sess=str(row.get("clean_sess")).lower())
+    ),
 }
-V2_MUTANTS: dict[str, Mutation] = {name: _on_json(fn) for name, fn in REWRITES.items()}
+V2 = "/api/v2"
+FOCUS = ("/clients", "/sessions", "/routes", "/monitoring/stats", "/subscriptions")
+EMQX_V2_MUTANTS: dict[str, Mutant] = {
+    f"v2-{name}": Mutant(f"v2-{name}", V2, rewrite(_on_json(fn), V2), FOCUS)
+    for name, fn in REWRITES.items()
+} | {
+    m.name: m
+    for m in (
+        Mutant(
+            "v2-status-201", V2, rewrite(status(201), V2 + "/(nodes/[^/]+/)?clients"), ("/clients",)
+        ),
+        Mutant("v2-content-type-html", V2, rewrite(html, V2 + "/routes"), ("/routes",)),
+        Mutant("v2-server-error", V2, rewrite(crash, V2 + "/clients/"), ("/clients",)),
+    )
+}

@@ -1,88 +1,69 @@
 """Deliberately broken HiveMQ APIs: the faithful mock behind a fault-injecting ASGI layer.
 
-Unlike `mutants.py` (body rewrites), paging faults need the request too: a broker that
-ignores the cursor, or loses a client on every continuation page, answers each page with a
-body that is well-formed on its own. Each mutant here breaks the contract in one way; the
-contract suite must fail against every one of them.
+Paging faults need the request too: a broker that ignores the cursor, or loses a client on
+every continuation page, answers each page with a body that is well-formed on its own — only
+the cursor-walk check sees them. Each mutant breaks the contract in one way; the contract
+suite must fail against every one (`test_mutation.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .mutants import Mutant, Reply, crash, html, rewrite, status
+
+V1 = "/api/v1"
 LIST_PATH = "/api/v1/mqtt/clients"
-# (scope of the request, parsed JSON body) → the body to send instead
-BodyMutation = Callable[[Scope, Any], Any]
+CLIENT = r"/api/v1/mqtt/clients/[^/]+$"
 
 
-def _query(scope: Scope) -> dict[str, str]:
-    return dict(parse_qsl(scope.get("query_string", b"").decode()))
+def _is_list(reply: Reply) -> bool:
+    return reply.path == LIST_PATH and isinstance(reply.body, dict) and "items" in reply.body
 
 
-def _is_list(scope: Scope, body: Any) -> bool:
-    return scope["path"] == LIST_PATH and isinstance(body, dict) and "items" in body
+def _drop_items(reply: Reply) -> None:
+    if _is_list(reply):
+        del reply.body["items"]
 
 
-def _drop_items(scope: Scope, body: Any) -> Any:
-    if _is_list(scope, body):
-        del body["items"]
-    return body
+def _lose_first_client_of_later_pages(reply: Reply) -> None:
+    if _is_list(reply) and "cursor" in reply.query and reply.body["items"]:
+        reply.body["items"].pop(0)
 
 
-def _lose_first_client_of_later_pages(scope: Scope, body: Any) -> Any:
-    if _is_list(scope, body) and "cursor" in _query(scope) and body["items"]:
-        body["items"].pop(0)
-    return body
-
-
-def _last_page_links_back_to_the_first(scope: Scope, body: Any) -> Any:
-    if _is_list(scope, body) and "_links" not in body and "cursor" in _query(scope):
-        limit = _query(scope).get("limit", "500")
+def _last_page_links_back_to_the_first(reply: Reply) -> None:
+    if _is_list(reply) and "_links" not in reply.body and "cursor" in reply.query:
+        limit = reply.query.get("limit", "500")
         # Looks like a real continuation (a cursor is present) but restarts the list.
-        body["_links"] = {"next": f"{LIST_PATH}?{urlencode({'cursor': 'restart', 'limit': limit})}"}
-    return body
+        query = urlencode({"cursor": "restart", "limit": limit})
+        reply.body["_links"] = {"next": f"{LIST_PATH}?{query}"}
 
 
-def _errors_as_message(scope: Scope, body: Any) -> Any:
-    if isinstance(body, dict) and "errors" in body:
-        return {"message": body["errors"][0]["detail"]}
-    return body
+def _absolute_next(reply: Reply) -> None:
+    if _is_list(reply) and isinstance(reply.body.get("_links"), dict):
+        reply.body["_links"]["next"] = "http://broker.example" + reply.body["_links"]["next"]
 
 
-class BodyMutant:
-    """Rewrite JSON answers of `app` with a mutation that also sees the request."""
+def _errors_as_message(reply: Reply) -> None:
+    if isinstance(reply.body, dict) and "errors" in reply.body:
+        reply.body = {"message": reply.body["errors"][0]["detail"]}
 
-    def __init__(self, app: ASGIApp, mutation: BodyMutation) -> None:
-        self.app, self.mutation = app, mutation
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
+def _details(fn: Any) -> Any:
+    def mutate(reply: Reply) -> None:
+        client = reply.body.get("client") if isinstance(reply.body, dict) else None
+        if isinstance(client, dict):
+            fn(client)
 
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            body = b"".join(chunks)
-            headers = dict(start.get("headers", []))
-            if body and b"json" in headers.get(b"content-type", b""):
-                body = orjson.dumps(self.mutation(scope, orjson.loads(body)))
-            headers[b"content-length"] = str(len(body)).encode()
-            await send({**start, "headers": list(headers.items())})
-            await send({"type": "http.response.body", "body": body})
+    return mutate
 
-        await self.app(scope, receive, capture)
+
+def _connected_at_epoch(client: dict[str, Any]) -> None:
+    if client.get("connectedAt"):
+        client["connectedAt"] = 1_700_000_000_000
 
 
 class CursorIgnored:
@@ -98,14 +79,45 @@ class CursorIgnored:
         await self.app(scope, receive, send)
 
 
-def _body(mutation: BodyMutation) -> Callable[[ASGIApp], ASGIApp]:
-    return lambda app: BodyMutant(app, mutation)
-
-
-HIVEMQ_MUTANTS: dict[str, Callable[[ASGIApp], ASGIApp]] = {
-    "cursor-ignored": CursorIgnored,
-    "later-pages-lose-a-client": _body(_lose_first_client_of_later_pages),
-    "last-page-links-back": _body(_last_page_links_back_to_the_first),
-    "list-drops-items": _body(_drop_items),
-    "errors-as-message": _body(_errors_as_message),
+LIST = ("GET /mqtt/clients$",)
+DETAILS = ("GET /mqtt/clients/{clientId}$",)
+HIVEMQ_MUTANTS: dict[str, Mutant] = {
+    m.name: m
+    for m in (
+        Mutant("hivemq-cursor-ignored", V1, CursorIgnored, LIST),
+        Mutant(
+            "hivemq-later-pages-lose-a-client",
+            V1,
+            rewrite(_lose_first_client_of_later_pages, LIST_PATH),
+            LIST,
+        ),
+        Mutant(
+            "hivemq-last-page-links-back",
+            V1,
+            rewrite(_last_page_links_back_to_the_first, LIST_PATH),
+            LIST,
+        ),
+        Mutant("hivemq-next-is-absolute", V1, rewrite(_absolute_next, LIST_PATH), LIST),
+        Mutant("hivemq-list-drops-items", V1, rewrite(_drop_items, LIST_PATH), LIST),
+        Mutant("hivemq-errors-as-message", V1, rewrite(_errors_as_message, V1), DETAILS),
+        Mutant(
+            "hivemq-details-drop-id",
+            V1,
+            rewrite(_details(lambda c: c.pop("id", None)), CLIENT),
+            DETAILS,
+        ),
+        Mutant(
+            "hivemq-connected-at-epoch", V1, rewrite(_details(_connected_at_epoch), CLIENT), DETAILS
+        ),
+        Mutant("hivemq-content-type-text", V1, rewrite(html, CLIENT), DETAILS),
+        Mutant("hivemq-server-error", V1, rewrite(crash, CLIENT), DETAILS),
+        # Only a successful delete shows it: the stateful profile deletes clients it listed.
+        Mutant(
+            "hivemq-delete-answers-200",
+            V1,
+            rewrite(status(200, instead_of=204), CLIENT),
+            ("/mqtt/clients",),
+            ("--allow-destructive", "--profile", "stateful"),
+        ),
+    )
 }

@@ -1,5 +1,8 @@
 """Deliberately broken servers: the faithful mock behind a fault-injecting ASGI layer.
 
+This module holds the machinery and the EMQX v4 mutants; `emqx_v2_mutants.py` and
+`hivemq_mutants.py` hold the other families', and `test_mutation.py` runs them all.
+
 Each mutant breaks the contract in one way a real broker (or a bad upgrade) could: a required
 field dropped, a type changed, an envelope key renamed, a wrong status or content type, a
 crash, paging metadata that lies. The contract suite must catch every one (the mutation score
@@ -12,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,35 +23,47 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 @dataclass
 class Reply:
-    """A response as the mutant sees it; `body` is parsed JSON when the response was JSON."""
+    """A response as the mutant sees it (`body` is parsed JSON when it was JSON), with the
+    request it answers: paging faults depend on the request's cursor or page."""
 
     status: int
     headers: dict[bytes, bytes]
     body: Any
     is_json: bool
+    method: str = "GET"
+    path: str = ""
+    query: dict[str, str] = field(default_factory=dict)
 
 
 Mutation = Callable[[Reply], None]
+Wrap = Callable[[ASGIApp], ASGIApp]
 
 
 @dataclass(frozen=True)
 class Mutant:
+    """One contract break: how to break the app, and where a suite run should look."""
+
     name: str
-    api: str  # base path the mutant's suite run targets
-    mutate: Mutation
-    path: str = ".*"  # regex on the request path: where the fault is injected
+    api: str  # base path the suite run targets
+    wrap: Wrap  # the faithful app → the broken app
     # `METHOD /path` regexes the suite run focuses on (the operations the fault can reach),
     # so a mutant costs seconds, not a whole-API run.
-    include: tuple[str, ...] = field(default=())
+    include: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()  # further runner options (e.g. --allow-destructive)
+
+
+def rewrite(mutation: Mutation, path: str = ".*") -> Wrap:
+    """A wrap that rewrites responses to requests whose path matches `path`."""
+    return lambda app: MutatingMiddleware(app, mutation, path)
 
 
 class MutatingMiddleware:
-    """Rewrite the responses of `app` whose request path matches the mutant's."""
+    """Rewrite the responses of `app` whose request path matches `path`."""
 
-    def __init__(self, app: ASGIApp, mutant: Mutant | Mutation) -> None:
+    def __init__(self, app: ASGIApp, mutation: Mutation, path: str = ".*") -> None:
         self.app = app
-        self.mutant = mutant if isinstance(mutant, Mutant) else Mutant("adhoc", "", mutant)
-        self.where = re.compile(self.mutant.path)
+        self.mutation = mutation
+        self.where = re.compile(path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.where.search(scope["path"]):
@@ -65,9 +81,17 @@ class MutatingMiddleware:
                 return
             raw = b"".join(chunks)
             headers = dict(start.get("headers", []))
-            is_json = b"json" in headers.get(b"content-type", b"")
-            reply = Reply(start["status"], headers, orjson.loads(raw) if is_json else raw, is_json)
-            self.mutant.mutate(reply)
+            is_json = bool(raw) and b"json" in headers.get(b"content-type", b"")
+            reply = Reply(
+                start["status"],
+                headers,
+                orjson.loads(raw) if is_json else raw,
+                is_json,
+                scope["method"],
+                scope["path"],
+                dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
+            )
+            self.mutation(reply)
             body = orjson.dumps(reply.body) if reply.is_json else reply.body
             reply.headers[b"content-length"] = str(len(body)).encode()
             await send({**start, "status": reply.status, "headers": list(reply.headers.items())})
@@ -112,20 +136,20 @@ def _business_error(reply: Reply) -> None:
         reply.body = {"code": 102, "message": "internal_error"}
 
 
-def _status(code: int) -> Mutation:
+def status(code: int, instead_of: int = 200) -> Mutation:
     def mutate(reply: Reply) -> None:
-        if reply.status == 200:
+        if reply.status == instead_of:
             reply.status = code
 
     return mutate
 
 
-def _html(reply: Reply) -> None:
+def html(reply: Reply) -> None:
     if reply.is_json:
         reply.headers[b"content-type"] = b"text/html; charset=utf-8"
 
 
-def _crash(reply: Reply) -> None:
+def crash(reply: Reply) -> None:
     if reply.status == 200:
         reply.status, reply.is_json = 500, False
         reply.headers[b"content-type"] = b"text/plain"
@@ -166,7 +190,7 @@ V4 = "/api/v4"
 
 
 def _v4(name: str, mutate: Mutation, path: str = CLIENTS) -> Mutant:
-    return Mutant(name, V4, mutate, path, include=("/clients",))
+    return Mutant(name, V4, rewrite(mutate, path), include=("/clients",))
 
 
 EMQX_V4_MUTANTS: dict[str, Mutant] = {
@@ -185,15 +209,12 @@ EMQX_V4_MUTANTS: dict[str, Mutant] = {
         _v4("v4-client-time-rfc3339", _each_row(_iso_time)),
         _v4("v4-envelope-data-renamed", _rename_data),
         _v4("v4-business-error-on-valid-request", _business_error, r"/api/v4/clients$"),
-        _v4("v4-status-201", _status(201)),
-        _v4("v4-content-type-html", _html),
-        _v4("v4-server-error", _crash, r"/api/v4/clients/[^/]+$"),
+        _v4("v4-status-201", status(201)),
+        _v4("v4-content-type-html", html),
+        _v4("v4-server-error", crash, r"/api/v4/clients/[^/]+$"),
         _v4("v4-meta-count-lies", _on_meta(_count_lies)),
         _v4("v4-meta-hasnext-lies", _on_meta(_hasnext_lies)),
         _v4("v4-meta-page-not-echoed", _on_meta(_page_not_echoed)),
         _v4("v4-meta-limit-ignored", _on_meta(_limit_ignored)),
     )
 }
-
-# Every family's mutants, by name. HiveMQ and EMQX v2 mutants are registered beside theirs.
-MUTANTS: dict[str, Mutant] = dict(EMQX_V4_MUTANTS)

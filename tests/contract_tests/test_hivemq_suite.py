@@ -1,5 +1,7 @@
-"""The contract suite on the HiveMQ API: green on the faithful mock, red on broken ones, and
-the mock's answers conform to HiveMQ's own published document too."""
+"""HiveMQ specifics of the contract suite: its checks see what a schema cannot (paging faults,
+foreign error shapes), the walk carries the run's credentials, and the mock's answers conform
+to HiveMQ's own published document too. Green-on-mock and red-on-mutant runs for every API are
+in `test_against_servers.py` and `test_mutation.py`."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from mock_server import MockConfig, create_app
 
 from ..support import serve
 from .hivemq_mutants import HIVEMQ_MUTANTS
-from .test_against_servers import Recorder, run_suite
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "hivemq.yaml"
@@ -25,9 +26,9 @@ REFERENCE = ROOT.parent / "shared" / "reference" / "hivemq" / "hivemq-openapi-4.
 HIVEMQ_CHECKS = ("hivemq_error_shape", "hivemq_cursor_walk")
 # What each paging mutant must be caught by: the walk check's own words.
 EXPECTED = {
-    "cursor-ignored": "listed twice",
-    "later-pages-lose-a-client": "different clients",
-    "last-page-links-back": "of the client walk",
+    "hivemq-cursor-ignored": "listed twice",
+    "hivemq-later-pages-lose-a-client": "different clients",
+    "hivemq-last-page-links-back": "of the client walk",
 }
 
 
@@ -50,42 +51,10 @@ def schemathesis(spec: Path, url: str, checks: tuple[str, ...], *extra: str):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
 
 
-def test_mqtt_api_test_passes_read_only_and_sends_only_gets() -> None:
-    recorder = Recorder(mock_app())
-    with serve(recorder) as base:
-        result = run_suite(base + "/api/v1")
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert recorder.methods == {"GET"}
-
-
-def test_mqtt_api_test_passes_with_writes_allowed() -> None:
-    recorder = Recorder(mock_app())
-    with serve(recorder) as base:
-        result = run_suite(base + "/api/v1", "--allow-destructive")
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert {"GET", "DELETE"} <= recorder.methods
-
-
-def test_hivemq_checks_pass_on_the_faithful_mock() -> None:
-    with serve(mock_app()) as base:
-        result = schemathesis(SPEC, base + "/api/v1", RESPONSE_CHECKS + HIVEMQ_CHECKS)
-    assert result.returncode == 0, result.stdout[-4000:]
-
-
-@pytest.mark.parametrize("mutant", sorted(HIVEMQ_MUTANTS))
-def test_suite_fails_against_a_broken_hivemq(mutant: str) -> None:
-    with serve(HIVEMQ_MUTANTS[mutant](mock_app())) as base:
-        result = schemathesis(
-            SPEC, base + "/api/v1", RESPONSE_CHECKS + HIVEMQ_CHECKS, "--include-method", "GET"
-        )
-    assert result.returncode != 0, f"{mutant} went unnoticed:\n{result.stdout[-3000:]}"
-    assert EXPECTED.get(mutant, "") in result.stdout, result.stdout[-3000:]
-
-
 @pytest.mark.parametrize("mutant", sorted(EXPECTED))
 def test_the_walk_check_alone_catches_paging_faults(mutant: str) -> None:
     """Paging faults are invisible to the schema: only the walk check can see them."""
-    with serve(HIVEMQ_MUTANTS[mutant](mock_app())) as base:
+    with serve(HIVEMQ_MUTANTS[mutant].wrap(mock_app())) as base:
         schema_only = schemathesis(
             SPEC, base + "/api/v1", RESPONSE_CHECKS, "--include-method", "GET"
         )
@@ -93,7 +62,7 @@ def test_the_walk_check_alone_catches_paging_faults(mutant: str) -> None:
             SPEC, base + "/api/v1", ("hivemq_cursor_walk",), "--include-method", "GET"
         )
     assert walk.returncode != 0 and EXPECTED[mutant] in walk.stdout, walk.stdout[-3000:]
-    if mutant != "last-page-links-back":  # its made-up cursor also breaks the schema pattern
+    if mutant != "hivemq-last-page-links-back":  # its made-up cursor also breaks the schema pattern
         assert schema_only.returncode == 0, schema_only.stdout[-3000:]
 
 
@@ -124,7 +93,7 @@ def test_the_mock_conforms_to_hivemqs_own_document() -> None:
 
 
 def test_the_error_shape_check_alone_catches_foreign_errors() -> None:
-    with serve(HIVEMQ_MUTANTS["errors-as-message"](mock_app())) as base:
+    with serve(HIVEMQ_MUTANTS["hivemq-errors-as-message"].wrap(mock_app())) as base:
         result = schemathesis(SPEC, base + "/api/v1", ("hivemq_error_shape",))
     assert result.returncode != 0 and "without HiveMQ's error shape" in result.stdout
 

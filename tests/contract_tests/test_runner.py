@@ -133,3 +133,30 @@ def test_credentials_never_reach_reports(flag: str, tmp_path: Path) -> None:
     text = report.read_text()
     assert text and "t0p-s3cret" not in text
     assert "b3BzOnQwcC1zM2NyZXQ=" not in text  # nor as the Basic header's base64
+
+
+def test_discovery_reads_real_identifiers_and_binds_them(tmp_path: Path) -> None:
+    import tomllib
+
+    from contract_tests.discovery import as_toml, discover
+
+    world = build_world(seed=2, clients=40)
+    with serve(create_app(world, MockConfig())) as base:
+        found = discover("emqx-v4", base + "/api/v4", ("admin", "public"))
+        v2 = discover("emqx-v2", base + "/api/v2", ("admin", "public"))
+        hive = discover("hivemq", base + "/api/v1", None)
+    assert found["nodes"][1] == sorted(n.name for n in world.nodes)
+    assert set(found["clients"][1]) <= {c.clientid for c in world.clients()}
+    assert v2["nodes"][1] and v2["clients"][1] and hive["clients"][1]
+    config = tomllib.loads(as_toml(found))
+    assert config["dictionaries"]["nodes"]["values"] == found["nodes"][1]
+    assert config["parameters"]["path.node"] == {"dictionary": "nodes", "probability": 0.9}
+    text = write_config(parse("http://h/api/v4"), tmp_path, as_toml(found)).read_text()
+    tomllib.loads(text)  # the whole run config stays valid TOML
+
+
+def test_discovery_skips_what_the_target_refuses() -> None:
+    from contract_tests.discovery import discover
+
+    with serve(create_app(build_world(seed=2, clients=5), MockConfig())) as base:
+        assert discover("emqx-v4", base + "/api/v4", ("admin", "wrong")) == {}
