@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 
 from fixtures import World
 
+from ..body_guard import JsonBodyGuard, unparsable_body
 from ..dialect import SPEC_DIR, operations_of
 from . import errors, gating, rejections
 from .alarms import AlarmsApi
@@ -76,7 +77,10 @@ class EmqxV4:
 
     def wrap(self, app: ASGIApp, world: World) -> ASGIApp:
         """Routes the broker serves outside its API base path: `GET /status`."""
-        return StatusMiddleware(JsonBodiesMiddleware(app, self.base_path + "/"), world)
+        # Outermost first: /status; every body is JSON to the broker whatever its content type;
+        # a body that does not parse is the framework's 400, not a crash.
+        guarded = JsonBodyGuard(app, self.base_path)
+        return StatusMiddleware(JsonBodiesMiddleware(guarded, self.base_path + "/"), world)
 
     def unauthorized(self) -> Response:
         return errors.unauthorized()
@@ -87,4 +91,6 @@ class EmqxV4:
     def bad_request(self, request: Request, detail: str) -> Response:
         if gating.blocks(request, self._owners, self._world):  # routing decides first
             return errors.route_not_found()
+        if unparsable_body(request):
+            return errors.body_not_json()
         return rejections.answer(request) or errors.bad_request(request)

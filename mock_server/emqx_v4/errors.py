@@ -61,6 +61,11 @@ def erlang_binary(value: str) -> str:
     return '<<"' + value.replace("\\", "\\\\").replace('"', '\\"') + '">>'
 
 
+def body_not_json() -> Response:
+    """minirest's answer to a body that is not valid JSON (reference §3.3)."""
+    return text_response("Bad Request", 400)
+
+
 def bad_request(request: Request) -> Response:
     """Answer a request the document rejected the way 4.3.3+ answers a bad filter value."""
     for name, value in request.query_params.multi_items():

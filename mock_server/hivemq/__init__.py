@@ -13,9 +13,9 @@ from starlette.types import ASGIApp
 
 from fixtures import World
 
+from ..body_guard import JsonBodyGuard
 from ..dialect import SPEC_DIR, operations_of
 from . import errors
-from .body import JsonBodyGuard
 from .clients import MqttClientsApi
 from .cursor import DEFAULT_TTL, Cursors
 from .datahub import DataHubSchemasApi

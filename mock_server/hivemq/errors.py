@@ -9,8 +9,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..body_guard import unparsable_body
 from ..http import json_response
-from .body import unparsable_body
 
 NOT_FOUND = "Resource not found"
 PARAMETER_INVALID = "Parameter invalid"

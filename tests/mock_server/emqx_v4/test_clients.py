@@ -228,3 +228,11 @@ def test_unknown_route_and_method_are_plain_404(client: TestClient) -> None:
     for r in (client.get("/api/v4/nothing"), client.post("/api/v4/clients")):
         assert r.status_code == 404 and r.text == "Not found."
         assert r.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("path", ["/api/v4/mqtt/publish", "/api/v4/banned", "/api/v4/rules"])
+def test_a_body_that_is_not_json_is_the_frameworks_400(client: TestClient, path: str) -> None:
+    for body in (b"\xff\xfe", b'{"topic":'):
+        r = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert (r.status_code, r.text) == (400, "Bad Request")
+        assert r.headers["content-type"].startswith("text/plain")

@@ -1,10 +1,11 @@
-"""Answer a request body that is not JSON the way HiveMQ does: 400 `Invalid input`.
+"""Let every dialect answer a request body that is not JSON in its own words, never a crash.
 
 Connexion decodes a JSON body as UTF-8 before validating it, and bytes that are not UTF-8
-make it crash (500). This layer, outermost for `/api/v1` writes, reads the body first; when it
+make it crash (500). This layer, in front of a dialect's writes, reads the body first; when it
 does not parse as JSON it marks the request and hands Connexion a stand-in that is certain to
-be rejected, so the rejection still comes after the credentials check and `bad_request`
-answers with HiveMQ's words (title and detail from the reference's createScript example).
+be rejected, so the rejection still comes after the credentials check and the dialect's
+`bad_request` sees `unparsable_body(request)` (HiveMQ: 400 `Invalid input`; EMQX 4.x: 400
+`Bad Request`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-UNPARSABLE = "mqtt_api.hivemq.unparsable_body"
+UNPARSABLE = "mqtt_api.unparsable_body"
 _STAND_IN = b"["  # valid UTF-8, never valid JSON
 _WRITES = frozenset({"POST", "PUT", "PATCH"})
 
