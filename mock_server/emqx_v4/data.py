@@ -20,7 +20,7 @@ from fixtures import BannedEntry, StoredFile, World
 
 from ..http import json_response
 from ..paths import path_value
-from . import errors
+from . import errors, serialize
 
 SUPPORTED = ("4.0", "4.1", "4.2", "4.3", "4.4")
 
@@ -50,17 +50,7 @@ class DataApi:
             "date": _stamp(self.world.now),
             "rules": [],
             "resources": [],
-            "blacklist": [
-                {
-                    "who": b.who,
-                    "as": b.kind,
-                    "by": b.by,
-                    "reason": b.reason,
-                    "at": b.at // 1000,
-                    "until": b.until // 1000,
-                }
-                for b in self.world.banned.values()
-            ],
+            "blacklist": [serialize.banned(b) for b in self.world.banned.values()],
             "apps": [],
             "users": [],
             "auth_mnesia": [],

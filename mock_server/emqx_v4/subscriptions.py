@@ -27,12 +27,18 @@ FILTERS = frozenset({"clientid", "qos", "share", "_match_topic"})
 Row = tuple[Client, Subscription]
 
 
-def _filters(params: dict[str, Any]) -> list[Callable[[Row], bool]]:
+def _subscriber_filters(params: dict[str, Any]) -> list[Callable[[Row], bool]]:
     preds: list[Callable[[Row], bool]] = []
     if "clientid" in params:
         preds.append(lambda r: r[1].clientid == params["clientid"])
     if "qos" in params:
         preds.append(lambda r: r[1].qos == params["qos"])
+    return preds
+
+
+def _filters(params: dict[str, Any]) -> list[Callable[[Row], bool]]:
+    """The table query's filters: `share` names the group exactly."""
+    preds = _subscriber_filters(params)
     if "share" in params:
         preds.append(lambda r: r[1].group == params["share"])
     if "_match_topic" in params:
@@ -41,11 +47,9 @@ def _filters(params: dict[str, Any]) -> list[Callable[[Row], bool]]:
 
 
 def _topic_filters(params: dict[str, Any]) -> list[Callable[[Row], bool]]:
-    preds: list[Callable[[Row], bool]] = []
-    if "clientid" in params:
-        preds.append(lambda r: r[1].clientid == params["clientid"])
-    if "qos" in params:
-        preds.append(lambda r: r[1].qos == params["qos"])
+    """The `topic=` path's in-memory filters: `share` is a prefix test on the rendered topic,
+    so group `g` also keeps group `gx` (reference §6.1)."""
+    preds = _subscriber_filters(params)
     if "share" in params:
         prefix = f"$share/{params['share']}"
         preds.append(lambda r: serialize.subscription("", r[1])["topic"].startswith(prefix))
