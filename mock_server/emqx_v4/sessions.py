@@ -39,7 +39,9 @@ class SessionsApi:
         return errors.ok()
 
     def _set(self, clientid: str, body: Any, keys: tuple[str, ...]) -> Response:
-        values = {k: v for k, v in (body or {}).items() if k in keys}
+        # Any JSON is read; only an object can hold the keys (an array or a string has none).
+        fields = body if isinstance(body, dict) else {}
+        values = {k: v for k, v in fields.items() if k in keys}
         if not values:
             return errors.ok()
         if not all(isinstance(v, str) and LIMIT_TEXT.match(v) for v in values.values()):

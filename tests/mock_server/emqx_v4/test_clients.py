@@ -236,3 +236,10 @@ def test_a_body_that_is_not_json_is_the_frameworks_400(client: TestClient, path:
         r = client.post(path, content=body, headers={"Content-Type": "application/json"})
         assert (r.status_code, r.text) == (400, "Bad Request")
         assert r.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("body", [b'"text"', b"[null, null]", b"7", b"null", b""])
+def test_limit_bodies_without_an_object_have_none_of_the_keys(client: TestClient, body) -> None:
+    for what in ("ratelimit", "quota"):
+        r = client.post(f"/api/v4/clients/nobody/{what}", content=body)
+        assert r.json() == {"code": 0}  # even for an unknown client, as 4.4.19 does
