@@ -25,6 +25,9 @@ def run(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> None:
         elapsed = time.perf_counter() - start
         grown = _rss_mib() - before
         subs = sum(1 for _ in world.subscriptions())
-        print(f"  {size:7} clients, {subs:7} subscriptions: build {elapsed:6.2f} s, "
-              f"resident +{grown:7.1f} MiB", flush=True)
+        print(
+            f"  {size:7} clients, {subs:7} subscriptions: build {elapsed:6.2f} s, "
+            f"resident +{grown:7.1f} MiB",
+            flush=True,
+        )
         del world
