@@ -35,7 +35,8 @@ def _mock(args: argparse.Namespace) -> int:
     print(
         f"mqtt-api mock: seed={config.seed} clients={config.clients} nodes={config.nodes} "
         f"auth={shown}\n  EMQX v4  http://{args.host}:{args.port}/api/v4  "
-        f"(Swagger UI: /api/v4/ui/)\n  HiveMQ   http://{args.host}:{args.port}/api/v1  "
+        f"(Swagger UI: /api/v4/ui/)\n  EMQ 2.3  http://{args.host}:{args.port}/api/v2  "
+        f"(Swagger UI: /api/v2/ui/)\n  HiveMQ   http://{args.host}:{args.port}/api/v1  "
         f"(Swagger UI: /api/v1/ui/, auth={'on' if hivemq_auth else 'off'})",
         flush=True,
     )
