@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
 from .config import DEFAULT_CLIENTS, DEFAULT_NODES, DEFAULT_SEED, MockConfig, parse_credentials
-
-# Connexion imports Starlette's test client at import time, which warns about httpx.
-warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
 
 
 def _mock(args: argparse.Namespace) -> int:
