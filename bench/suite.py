@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from contract_tests.apis import APIS
+from mqtt_api_kit.contract_tests.apis import APIS
 
 from .server import mock_process
 

@@ -6,7 +6,7 @@ import gc
 import time
 from pathlib import Path
 
-from fixtures import build_world
+from mqtt_api_kit.fixtures import build_world
 
 
 def _rss_mib() -> float:

@@ -10,74 +10,36 @@ below 1, so unknown ids are still tried and their not-found answers still checke
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-Extract = Callable[[Any], list[Any]]
+from mqtt_api_kit.registry import Api, DiscoverySource
+
+__all__ = ["as_toml", "discover"]
+
+Found = dict[str, tuple[DiscoverySource, list[str]]]
 
 
-def _field(container: str, key: str, inner: str | None = None) -> Extract:
-    def extract(body: Any) -> list[Any]:
-        rows = body.get(container) if isinstance(body, dict) else None
-        if inner is not None and isinstance(rows, dict):
-            rows = rows.get(inner)
-        return [row.get(key) for row in rows or () if isinstance(row, dict)]
-
-    return extract
+def _values(source: DiscoverySource, body: Any) -> list[Any]:
+    rows: Any = body
+    for key in source.container:
+        rows = rows.get(key) if isinstance(rows, dict) else None
+    return [row.get(source.key) for row in rows or () if isinstance(row, dict)]
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    path: str  # GET, relative to the base; `{node}` is the first node found before it
-    extract: Extract
-    dictionary: str
-    parameters: tuple[str, ...]  # Schemathesis parameter keys the values feed
-    probability: float
-
-
-SOURCES: dict[str, tuple[Source, ...]] = {
-    "emqx-v4": (
-        Source("/nodes", _field("data", "node"), "nodes", ("path.node",), 0.9),
-        Source(
-            "/clients?_limit=25", _field("data", "clientid"), "clients", ("path.clientid",), 0.6
-        ),
-        Source(
-            "/clients?_limit=25", _field("data", "username"), "usernames", ("path.username",), 0.6
-        ),
-    ),
-    "emqx-v2": (
-        Source("/management/nodes", _field("result", "name"), "nodes", ("path.node",), 0.9),
-        Source(
-            "/nodes/{node}/clients?page_size=25",
-            _field("result", "client_id", "objects"),
-            "clients",
-            ("path.clientid",),
-            0.6,
-        ),
-    ),
-    "hivemq": (
-        Source("/mqtt/clients?limit=50", _field("items", "id"), "clients", ("path.clientId",), 0.6),
-    ),
-}
-
-
-def discover(
-    api: str, url: str, auth: tuple[str, str] | None, timeout: float = 10
-) -> dict[str, tuple[Source, list[str]]]:
+def discover(api: Api, url: str, auth: tuple[str, str] | None, timeout: float = 10) -> Found:
     """dictionary name → (its source, the distinct string values found); failures are skipped."""
-    found: dict[str, tuple[Source, list[str]]] = {}
+    found: Found = {}
     with httpx.Client(auth=auth, timeout=timeout) as http:
-        for source in SOURCES.get(api, ()):
+        for source in api.discovery:
             nodes = found.get("nodes", (None, []))[1]
             if "{node}" in source.path and not nodes:
                 continue
             path = source.path.replace("{node}", nodes[0] if nodes else "")
             try:
                 response = http.get(url.rstrip("/") + path)
-                values = source.extract(response.json()) if response.status_code == 200 else []
+                values = _values(source, response.json()) if response.status_code == 200 else []
             except (httpx.HTTPError, ValueError):
                 continue
             distinct = list(dict.fromkeys(v for v in values if isinstance(v, str) and v))
@@ -86,7 +48,7 @@ def discover(
     return found
 
 
-def as_toml(found: dict[str, tuple[Source, list[str]]]) -> str:
+def as_toml(found: Found) -> str:
     """The Schemathesis config fragment binding the values (JSON strings are TOML strings)."""
     lines = []
     for name, (_, values) in found.items():

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mqtt_api_kit.registry import Api
+
+__all__ = ["PROFILES", "RESPONSE_CHECKS", "ROBUSTNESS_CHECKS", "Profile"]
+
 RESPONSE_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -18,12 +22,6 @@ RESPONSE_CHECKS = (
     "response_headers_conformance",
     "response_schema_conformance",
 )
-# Our own checks (contract_tests/checks) for valid requests, per API.
-API_CHECKS: dict[str, tuple[str, ...]] = {
-    "emqx-v4": ("emqx_business_code", "emqx_paging_meta"),
-    "emqx-v2": ("emqx_business_code", "emqx_v2_paging"),
-    "hivemq": ("hivemq_error_shape", "hivemq_cursor_walk"),
-}
 ROBUSTNESS_CHECKS = ("not_a_server_error", "rejects_invalid_input")
 
 
@@ -33,10 +31,10 @@ class Profile:
     mode: str
     phases: str
     checks: tuple[str, ...]
-    api_checks: bool  # add the API's own checks (they judge valid requests only)
+    api_checks: bool  # add the API's own checks (`Api.checks`: they judge valid requests only)
 
-    def checks_for(self, api: str) -> tuple[str, ...]:
-        return self.checks + (API_CHECKS.get(api, ()) if self.api_checks else ())
+    def checks_for(self, api: Api) -> tuple[str, ...]:
+        return self.checks + (api.checks if self.api_checks else ())
 
 
 PROFILES = {

@@ -15,9 +15,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from importlib.resources import files
 from pathlib import Path
 
-from .apis import APIS, FAMILIES, PROBES, Api, detect
+from mqtt_api_kit.openapi import document_path
+from mqtt_api_kit.registry import APIS, Api, detect
+
 from .checks.robustness import FAMILY_ENV
 from .checks.safety import READ_ONLY_ENV
 from .discovery import as_toml, discover
@@ -25,7 +28,14 @@ from .preflight import PreflightError, check_target
 from .profiles import PROFILES, Profile
 from .summary import operation_verdicts, render
 
-CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
+__all__ = ["build_parser", "main", "schemathesis_argv", "write_config"]
+
+HOOKS = "mqtt_api_kit.contract_tests.checks"
+
+
+def base_config() -> str:
+    """Our Schemathesis settings (`schemathesis.toml`, package data)."""
+    return files(__package__ or __name__).joinpath("schemathesis.toml").read_text("utf-8")
 
 
 def _env_flag(name: str) -> bool:
@@ -102,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def credentials(args: argparse.Namespace, api: Api) -> str | None:
-    return None if args.no_auth else (args.auth or api.default_auth)
+    if args.no_auth:
+        return None
+    return args.auth or (":".join(api.default_auth) if api.default_auth else None)
 
 
 # In a read-only run the coverage phase may probe undeclared methods only with these.
@@ -114,7 +126,7 @@ READ_ONLY_PROBES = (
 def write_config(args: argparse.Namespace, directory: Path, discovered: str = "") -> Path:
     """The run's Schemathesis config: ours, the read-only limits when writes are off, and the
     identifiers discovered on the target."""
-    text = CONFIG_FILE.read_text()
+    text = base_config()
     if not args.allow_destructive:
         text += READ_ONLY_PROBES
     text += discovered
@@ -128,15 +140,16 @@ def schemathesis_argv(
     api: Api,
     profile: Profile,
     junit: str | None = None,
-    config: Path = CONFIG_FILE,
+    config: Path | None = None,
+    document: Path | None = None,
 ) -> list[str]:
     argv = [
-        "--no-color", "--config-file", str(config),
-        "run", str(api.spec_file),
+        "--no-color", *(["--config-file", str(config)] if config else []),
+        "run", str(document or api.document),
         "--url", args.url.rstrip("/"),
         "--mode", profile.mode,
         "--phases", profile.phases,
-        "--checks", ",".join(profile.checks_for(api.name)),
+        "--checks", ",".join(profile.checks_for(api)),
         "--max-examples", str(args.max_examples),
         "--workers", str(args.workers),
         "--suppress-health-check", "all",
@@ -176,13 +189,16 @@ def _split_auth(auth: str | None) -> tuple[str, str] | None:
 
 
 def run_profile(args: argparse.Namespace, api: Api, profile: Profile, discovered: str) -> int:
-    env = dict(os.environ, SCHEMATHESIS_HOOKS="contract_tests.checks")
+    env = dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS)
     env[READ_ONLY_ENV] = "0" if args.allow_destructive else "1"
-    env[FAMILY_ENV] = FAMILIES.get(api.name, "")
-    with tempfile.TemporaryDirectory(prefix="mqtt-api-") as tmp:
+    env[FAMILY_ENV] = api.family
+    with (
+        tempfile.TemporaryDirectory(prefix="mqtt-api-") as tmp,
+        document_path(api.document) as document,
+    ):
         junit = args.junit or str(Path(tmp) / "junit.xml")
         config = write_config(args, Path(tmp), discovered)
-        argv = schemathesis_argv(args, api, profile, junit=junit, config=config)
+        argv = schemathesis_argv(args, api, profile, junit=junit, config=config, document=document)
         code = subprocess.call([sys.executable, "-m", "schemathesis.cli", *argv], env=env)
         if Path(junit).exists():
             print(render(operation_verdicts(Path(junit))), flush=True)
@@ -193,23 +209,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     api = APIS[args.api] if args.api else detect(args.url)
     if api is None:
-        known = ", ".join(f"{a.base_path} ({a.name})" for a in APIS.values())
+        known = ", ".join(
+            f"{' or '.join((a.base_path, *a.aliases))} ({a.name})" for a in APIS.values()
+        )
         print(
             f"mqtt-api test: cannot tell the API from {args.url!r}; its path should end "
-            f"with one of {known} (or /api for EMQX Cloud), or pass --api",
+            f"with one of {known}, or pass --api",
             file=sys.stderr,
         )
         return 2
     if not args.no_preflight:
         try:
-            check_target(args.url, PROBES.get(api.name, ""), _split_auth(credentials(args, api)))
+            check_target(args.url, api.probe, _split_auth(credentials(args, api)))
         except PreflightError as exc:
             print(f"mqtt-api test: {exc}", file=sys.stderr)
             return 2
     found = (
-        {}
-        if args.no_discovery
-        else discover(api.name, args.url, _split_auth(credentials(args, api)))
+        {} if args.no_discovery else discover(api, args.url, _split_auth(credentials(args, api)))
     )
     if found:
         counts = ", ".join(f"{len(values)} {name}" for name, (_, values) in found.items())

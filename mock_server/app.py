@@ -1,15 +1,15 @@
 """Assemble the ASGI app: one world, every dialect, one port.
 
-Order of the layers (outermost first): encoded-slash path fix → Basic auth → Connexion
-(routing, request validation, handlers). Connexion's error responses are replaced by the
-dialect's own (EMQX answers a bad value with HTTP 200 and code 108, an unknown route with
-404 `Not found.` in plain text).
+Connexion routes and validates from the documents (each parsed once, `mqtt_api_kit.openapi`);
+its error answers are replaced by the dialect's own (EMQX answers a bad value with HTTP 200
+and code 108, an unknown route with 404 `Not found.` in plain text). The stages around and
+inside it are declared in one list, `pipeline.PIPELINE`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import connexion
 from connexion.exceptions import BadRequestProblem, ProblemException
@@ -19,22 +19,31 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from fixtures import World, build_world
+from mqtt_api_kit.fixtures import World, build_world
+from mqtt_api_kit.openapi import document_copy
 
-from .auth import PASS_THROUGH, BasicAuthMiddleware, Guard
-from .body import BodyTapMiddleware
+from .auth import PASS_THROUGH
 from .config import MockConfig
 from .dialect import Dialect
 from .emqx_v2 import EmqxV2
 from .emqx_v4 import EmqxV4
 from .hivemq import HiveMq
 from .http import text_response
-from .paths import EncodedSlashMiddleware
+from .pipeline import PIPELINE, Stage, assemble
+from .site import Site
+
+__all__ = ["DialectFactory", "create_app", "default_dialects"]
 
 log = logging.getLogger(__name__)
 # Connexion warns on every request that carries a parameter the document does not declare
 # (the dashboard's `_` cache-buster); the brokers ignore those silently, and so do we.
 logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
+
+DialectFactory = Callable[[World, MockConfig], Dialect]
+
+
+def default_dialects() -> list[DialectFactory]:
+    return [EmqxV4, EmqxV2, HiveMq]
 
 
 def _connexion(response: Response) -> ConnexionResponse:
@@ -50,47 +59,39 @@ def _connexion(response: Response) -> ConnexionResponse:
     )
 
 
-def default_dialects() -> list[Dialect]:
-    return [EmqxV4(), EmqxV2(), HiveMq()]
-
-
 def create_app(
     world: World | None = None,
     config: MockConfig | None = None,
-    dialects: Sequence[Dialect] | None = None,
+    dialects: Sequence[DialectFactory] | None = None,
+    stages: tuple[Stage, ...] = PIPELINE,
 ) -> ASGIApp:
+    """The mock over `world` (default: built from `config`), serving every dialect."""
     config = config or MockConfig()
     world = world if world is not None else build_world(config.seed, config.clients, config.nodes)
-    dialects = list(dialects) if dialects is not None else default_dialects()
+    factories = dialects if dialects is not None else default_dialects()
+    site = Site.of([factory(world, config) for factory in factories], config)
 
     app = connexion.AsyncApp(__name__, security_map=PASS_THROUGH)
-    for dialect in dialects:
-        table = dialect.handlers(world)
+    for dialect in site.dialects:
+        table = dialect.handlers()
         app.add_api(
-            dialect.spec_file,
-            base_path=dialect.base_path,
-            name=dialect.name,
+            document_copy(dialect.api.document),
+            base_path=dialect.api.base_path,
+            name=dialect.api.name,
             resolver=Resolver(function_resolver=table.__getitem__),
             strict_validation=False,  # brokers ignore unknown query parameters
             validate_responses=False,
         )
 
-    def dialect_of(request: ConnexionRequest) -> Dialect | None:
-        path = request.url.path
-        for dialect in dialects:
-            if path == dialect.base_path or path.startswith(dialect.base_path + "/"):
-                return dialect
-        return None
-
     def on_bad_request(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        dialect = dialect_of(request)
+        dialect = site.dialect_for(request.url.path)
         detail = str(getattr(exc, "detail", "") or "")
         if dialect is None:
             return _connexion(text_response("Bad Request", 400))
         return _connexion(dialect.bad_request(request, detail))
 
     def on_not_found(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        dialect = dialect_of(request)
+        dialect = site.dialect_for(request.url.path)
         return _connexion(dialect.route_not_found() if dialect else text_response("Not Found", 404))
 
     def on_server_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -105,20 +106,4 @@ def create_app(
     app.add_error_handler(HTTPException, on_not_found)
     app.add_error_handler(500, on_server_error)
     app.add_error_handler(Exception, on_server_error)
-
-    guards = [
-        Guard(
-            d.base_path,
-            config.auth_for(d.name),
-            d.unauthorized(),
-            getattr(d, "open_routes", frozenset()),  # routes a broker serves without credentials
-        )
-        for d in dialects
-    ]
-    # The body tap lets a dialect answer a rejected body by its content (EMQX 108/115/116).
-    asgi: ASGIApp = BasicAuthMiddleware(BodyTapMiddleware(app), guards)
-    for dialect in dialects:
-        wrap = getattr(dialect, "wrap", None)  # routes outside the base path (EMQX /status)
-        if wrap is not None:
-            asgi = wrap(asgi, world)
-    return EncodedSlashMiddleware(asgi)
+    return assemble(app, site, stages)

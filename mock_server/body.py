@@ -1,8 +1,12 @@
-"""Keep a copy of each request body where a dialect's bad-request answer can read it.
+"""Request bodies: read once, never beyond a bound, and read the way each broker reads them.
 
-Connexion reads and validates the body before any handler; when it rejects the request the
-body is consumed, yet some brokers answer a bad body by its content (EMQX: 108/115/116 with
-HTTP 200). This layer records the bytes as they stream past, without buffering ahead.
+`BodyLimit` (after authentication, so an unauthenticated upload is never read) reads the whole
+body of a request to a dialect into the scope, refusing it in the dialect's words once it
+passes `MockConfig.max_body`: nothing is buffered without a bound, and every later stage (the
+body policy, a dialect's bad-request answer) reads the same bytes with `raw_body()`.
+`BodyPolicyLayer` (after routing, so an unknown route is answered as one first) applies the
+dialect's `BodyPolicy`: a body the broker cannot parse gets the broker's answer, and a body the
+broker reads as JSON whatever its content type is presented to validation as JSON.
 """
 
 from __future__ import annotations
@@ -10,31 +14,88 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .auth import header
+from .site import Site
+
+__all__ = ["BodyLimit", "BodyPolicyLayer", "raw_body"]
+
 _KEY = "mqtt_api.body"
+_JSON = b"application/json"
 
 
 def raw_body(request: Request) -> bytes | None:
-    """The bytes of the request body read so far (all of it once validation has run)."""
-    chunks = request.scope.get(_KEY)
-    return None if chunks is None else b"".join(chunks)
+    """The request body as the client sent it (None for a request outside every API)."""
+    body = request.scope.get(_KEY)
+    return body if isinstance(body, bytes) else None
 
 
-class BodyTapMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()  # what follows the body: the client's disconnect
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, *, site: Site) -> None:
+        self.app, self.site = app, site
+        self.cap = site.config.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        dialect = self.site.dialect_of(scope) if scope["type"] == "http" else None
+        if dialect is None:
             await self.app(scope, receive, send)
             return
+        declared = header(scope, b"content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.cap:
+            await dialect.body_too_large()(scope, receive, send)
+            return
         chunks: list[bytes] = []
-        scope = dict(scope)
-        scope[_KEY] = chunks  # copies of the scope made further in share this list
-
-        async def tapped() -> Message:
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                chunks.append(message.get("body", b""))
-            return message
+            if message["type"] != "http.request":  # the client went away mid-body
+                return
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > self.cap:
+                await dialect.body_too_large()(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        scope = dict(scope)
+        scope[_KEY] = body
+        await self.app(scope, _replay(body, receive), send)
 
-        await self.app(scope, tapped, send)
+
+class BodyPolicyLayer:
+    def __init__(self, app: ASGIApp, *, site: Site) -> None:
+        self.app, self.site = app, site
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        dialect = self.site.dialect_of(scope) if scope["type"] == "http" else None
+        policy = dialect.body_policy if dialect is not None else None
+        routed = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+        if policy is None or not routed or scope["method"] not in policy.methods:
+            await self.app(scope, receive, send)
+            return
+        body: bytes = scope.get(_KEY, b"")
+        content_type = (header(scope, b"content-type") or _JSON).lower()
+        checked = policy.any_content_type or b"json" in content_type
+        if checked and body.strip() and not policy.parses(body):
+            await policy.not_json()(scope, receive, send)
+            return
+        if policy.any_content_type:
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            if body.strip():  # an empty body means "no parameters": no type at all
+                headers.append((b"content-type", _JSON))
+            scope["headers"] = headers  # the scope Connexion's routing shares with later stages
+        await self.app(scope, receive, send)

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mqtt_api_kit.registry import EMQX_V4, HIVEMQ, Api
+
+__all__ = [
+    "DEFAULT_AUTH",
+    "DEFAULT_CLIENTS",
+    "DEFAULT_MAX_BODY",
+    "DEFAULT_NODES",
+    "DEFAULT_SEED",
+    "MockConfig",
+    "parse_credentials",
+]
+
 DEFAULT_SEED = 42
 DEFAULT_CLIENTS = 200
 DEFAULT_NODES = 3
-DEFAULT_AUTH = ("admin", "public")  # EMQX's default API app (and the v2 default user)
+DEFAULT_AUTH = EMQX_V4.default_auth  # EMQX's default API app (and the 2.3 default user)
+# Request bodies above this are refused in each API's own words (`--max-body`). Real brokers
+# read more (EMQX 4.4's cowboy reads 8 MB), but no management call needs anything near it.
+DEFAULT_MAX_BODY = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,14 +33,16 @@ class MockConfig:
     auth: tuple[str, str] | None = DEFAULT_AUTH  # None turns authentication off
     # HiveMQ's REST API is open out of the box; credentials only when asked for.
     hivemq_auth: tuple[str, str] | None = None
+    max_body: int = DEFAULT_MAX_BODY
 
-    def auth_for(self, api: str) -> tuple[str, str] | None:
-        """The credentials the API named `api` (a dialect's `name`) requires."""
-        return self.hivemq_auth if api == "hivemq" else self.auth
+    def credentials_for(self, api: Api) -> tuple[str, str] | None:
+        """The start-up credentials of `api` (None: open)."""
+        return self.hivemq_auth if api is HIVEMQ else self.auth
 
 
 def parse_credentials(text: str) -> tuple[str, str]:
+    """`USER:PASS` → (user, pass). The error never repeats the text: it may be a secret."""
     user, sep, password = text.partition(":")
     if not sep or not user:
-        raise ValueError(f"credentials must look like USER:PASS, got {text!r}")
+        raise ValueError("credentials must look like USER:PASS (a user name, a colon, a secret)")
     return user, password

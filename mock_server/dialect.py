@@ -1,56 +1,95 @@
 """What every API dialect the mock serves must provide.
 
-A dialect is one broker API (EMQX v4, EMQX v2, HiveMQ): its OpenAPI document, its base path,
-its handlers over the shared world, and how it answers the failures that happen before a
-handler runs (bad credentials, no such route, a request the document rejects).
+A dialect is one broker API (EMQX v4, EMQX v2, HiveMQ), bound in its constructor to one world:
+its registry entry (name, base path, document), its handlers, and its answers to what happens
+before a handler runs — credentials, no such route, a route switched off, a body it cannot
+read, a request its document rejects. The request pipeline (`pipeline.py`) asks these
+questions in one fixed order; a dialect never wraps the app itself.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fixtures import World
+from mqtt_api_kit.registry import Api
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "openapi"
+Handler = Callable[..., Awaitable[Response]]
+
+__all__ = ["BodyPolicy", "Dialect", "Handler", "operations_of", "snake"]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyPolicy:
+    """How the broker reads request bodies, applied once the route is known.
+
+    `methods`: the requests whose body the broker reads. `any_content_type`: the broker reads
+    every such body as JSON whatever its declared type (`curl -d` sends a form type), so the
+    pipeline presents it to validation as JSON; otherwise only JSON types are checked here.
+    `parses`: the broker's JSON parser's verdict. `not_json`: its answer when that fails.
+    """
+
+    methods: frozenset[str]
+    any_content_type: bool
+    parses: Callable[[bytes], bool]
+    not_json: Callable[[], Response]
 
 
 class Dialect(Protocol):
-    name: str
-    base_path: str
-    spec_file: Path
+    api: Api
+    # (METHOD, path under the base path) the broker serves without credentials.
+    open_routes: frozenset[tuple[str, str]]
+    # Exact paths outside the base path the broker serves on the same listener, without
+    # credentials (EMQX's `GET /status`): path → answer for a method.
+    outside_routes: Mapping[str, Callable[[str], Response]]
+    body_policy: BodyPolicy | None
 
-    def handlers(self, world: World) -> dict[str, Callable[..., Any]]:
-        """operationId → handler, each bound to `world`."""
+    def handlers(self) -> Mapping[str, Handler]:
+        """operationId → handler over this dialect's world."""
+        ...
+
+    def admits(self, authorization: bytes | None) -> bool:
+        """Whether the `Authorization` header (None: absent) passes the broker's check."""
+        ...
 
     def unauthorized(self) -> Response: ...
 
     def route_not_found(self) -> Response: ...
 
+    def route_off(self, operation_id: str) -> Response | None:
+        """The answer when the operation's route is switched off right now (an EMQX plugin
+        that is stopped), else None. Asked before the body is read or validated."""
+        ...
+
+    def body_too_large(self) -> Response:
+        """The answer to a body over the mock's cap (`MockConfig.max_body`)."""
+        ...
+
     def bad_request(self, request: Request, detail: str) -> Response:
         """The dialect's answer to a request its document rejects."""
+        ...
 
 
-def operations_of(*groups: object) -> dict[str, Callable[..., Any]]:
+def operations_of(*groups: object) -> dict[str, Handler]:
     """Collect the public async methods of handler groups, keyed by camelCase operationId."""
-    table: dict[str, Callable[..., Any]] = {}
+    table: dict[str, Handler] = {}
     for group in groups:
         for attr in dir(group):
             if attr.startswith("_"):
                 continue
-            fn = getattr(group, attr)
+            fn: Any = getattr(group, attr)
             if callable(fn):
                 table[_camel(attr)] = fn
     return table
 
 
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
+def _camel(snake_name: str) -> str:
+    head, *rest = snake_name.split("_")
     return head + "".join(part.title() for part in rest)
 
 

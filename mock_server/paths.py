@@ -13,6 +13,10 @@ from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .site import Site
+
+__all__ = ["PathSegments", "decode_segment", "path_value"]
+
 _STAND_INS = {"/": "\ue000", "\n": "\ue001"}
 _REAL = {v: k for k, v in _STAND_INS.items()}
 _TRIGGERS = (b"%2f", b"%0a")
@@ -32,8 +36,8 @@ def decode_segment(segment: str) -> str:
     return decoded
 
 
-class EncodedSlashMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+class PathSegments:
+    def __init__(self, app: ASGIApp, *, site: Site | None = None) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -8,8 +8,8 @@ warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
 
 from starlette.testclient import TestClient  # noqa: E402
 
-from fixtures import World, build_world  # noqa: E402
-from mock_server import MockConfig, create_app  # noqa: E402
+from mqtt_api_kit.fixtures import World, build_world  # noqa: E402
+from mqtt_api_kit.mock_server import MockConfig, create_app  # noqa: E402
 
 from .support import AUTH_HEADERS  # noqa: E402
 

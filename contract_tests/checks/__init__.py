@@ -1,4 +1,4 @@
-"""Schemathesis hooks module of the suite (`SCHEMATHESIS_HOOKS=contract_tests.checks`).
+"""Schemathesis hooks module of the suite (`SCHEMATHESIS_HOOKS=mqtt_api_kit.contract_tests.checks`).
 
 Importing registers every custom check and the read-only guard. One module per API family;
 a check that does not apply to a response (another API's shape) returns without judging.

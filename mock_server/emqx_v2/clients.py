@@ -11,8 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import Client, Node, World
-from fixtures.admin import forget_acl_topic
+from mqtt_api_kit.fixtures import Client, Node, World
 
 from ..paths import path_value
 from . import errors, serialize
@@ -73,7 +72,7 @@ class ClientsApi:
         client = self.world.client(tokens[0])
         if client is None or running(self.world, client.node) is None:
             return errors.error(errors.CLIENT_OFFLINE)
-        if not forget_acl_topic(self.world, client.clientid, body["topic"]):
+        if not self.world.clear_acl_cache(client.clientid, body["topic"]):
             return errors.error(errors.CLIENT_OFFLINE)
         return errors.ok()
 

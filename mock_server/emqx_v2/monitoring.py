@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 from . import errors, serialize
 from .clients import running

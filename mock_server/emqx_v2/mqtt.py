@@ -12,8 +12,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
-from fixtures.topics import is_name
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.topics import is_name
 
 from . import errors
 from .params import Crash, optional, parse

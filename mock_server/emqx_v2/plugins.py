@@ -11,8 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
-from fixtures.admin import plugin_settings, set_config, set_plugin_settings
+from mqtt_api_kit.fixtures import World
 
 from . import errors, serialize
 from .clients import running
@@ -72,7 +71,8 @@ class ConfigsApi:
         if isinstance(body, Response):
             return body
         changed = [
-            set_config(n, app, body["key"], body["value"]) for n in self.world.running_nodes()
+            self.world.cluster.set_config(n.name, app, body["key"], body["value"])
+            for n in self.world.running_nodes()
         ]
         return errors.ok() if any(changed) else errors.error(errors.UNKNOWN)
 
@@ -81,13 +81,15 @@ class ConfigsApi:
         if isinstance(body, Response):
             return body
         owner = running(self.world, node)
-        if owner is None or not set_config(owner, app, body["key"], body["value"]):
+        if owner is None or not self.world.cluster.set_config(
+            owner.name, app, body["key"], body["value"]
+        ):
             return errors.error(errors.UNKNOWN)
         return errors.ok()
 
     async def list_plugin_configs(self, node: str, app: str) -> Response:
         owner = running(self.world, node)
-        settings = plugin_settings(owner, app) if owner is not None else None
+        settings = self.world.cluster.plugin_settings(node, app) if owner is not None else None
         if settings is None:  # {ok, Data} = … is a badmatch for a missing file
             return errors.crashed()
         return errors.ok([serialize.plugin_config(s) for s in reversed(settings)])
@@ -99,6 +101,6 @@ class ConfigsApi:
         if not all(isinstance(v, str) for v in body.values()):
             return errors.crashed()  # the file writer takes text values only
         owner = running(self.world, node)
-        if owner is None or not set_plugin_settings(owner, app, body):
+        if owner is None or not self.world.cluster.set_plugin_settings(owner.name, app, body):
             return errors.error(errors.UNKNOWN)
         return errors.ok()

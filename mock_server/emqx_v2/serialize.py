@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fixtures import Client, Listener, Node, Plugin, Subscription, World
-from fixtures.admin import ConfigEntry, PluginSetting
-from fixtures.model import Alarm
+from mqtt_api_kit.fixtures import Client, Listener, Node, Plugin, Subscription, World
+from mqtt_api_kit.fixtures.admin import ConfigEntry, PluginSetting
+from mqtt_api_kit.fixtures.model import Alarm
 
 UNDEFINED = "undefined"
 KB, MB, GB = 1024, 1024 * 1024, 1024 * 1024 * 1024

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import json
+from collections.abc import Callable, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.registry import EMQX_V4
 
-from ..body_guard import JsonBodyGuard, unparsable_body
-from ..dialect import SPEC_DIR, operations_of
+from ..auth import basic_credentials
+from ..config import MockConfig
+from ..dialect import BodyPolicy, Handler, operations_of
 from . import errors, gating, rejections
 from .alarms import AlarmsApi
 from .auth_db import AuthDbApi, CloudAuthApi
@@ -28,24 +29,42 @@ from .listeners import ListenersApi
 from .monitoring import MonitoringApi
 from .observability import ObservabilityApi
 from .pubsub import PubSubApi
-from .root import JsonBodiesMiddleware, RootApi, StatusMiddleware
+from .root import RootApi, status
 from .routes import RoutesApi
 from .rules import RulesApi
 from .sessions import SessionsApi
 from .subscriptions import SubscriptionsApi
 
 
-class EmqxV4:
-    name = "emqx-v4"
-    base_path = "/api/v4"
-    spec_file = SPEC_DIR / "emqx-v4.yaml"
-    # The dashboard's login check and the Prometheus snapshot need no credentials (§2.4).
-    open_routes = frozenset({("POST", "/api/v4/auth"), ("GET", "/api/v4/emqx_prometheus")})
+def _parses(body: bytes) -> bool:
+    try:
+        json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
 
-    def handlers(self, world: World) -> dict[str, Callable[..., Any]]:
+
+class EmqxV4:
+    api = EMQX_V4
+    # The dashboard's login check and the Prometheus snapshot need no credentials (§2.4).
+    open_routes = frozenset({("POST", "/auth"), ("GET", "/emqx_prometheus")})
+    # minirest reads every body as JSON whatever its content type; one that does not parse is
+    # its 400 `Bad Request` (reference §3.3).
+    body_policy = BodyPolicy(
+        frozenset({"POST", "PUT", "PATCH", "DELETE"}), True, _parses, errors.body_not_json
+    )
+
+    def __init__(self, world: World, config: MockConfig) -> None:
+        self.world, self.credentials = world, config.credentials_for(self.api)
         # Routes owned by a plugin answer 404 while it is inactive (`x-emqx-plugin`).
-        self._world, self._owners = world, gating.plugins_of(self.spec_file)
-        table = operations_of(
+        self.owners = gating.plugins_of(self.api.document)
+        self.outside_routes: Mapping[str, Callable[[str], Response]] = {
+            "/status": lambda method: status(world, method)
+        }
+
+    def handlers(self) -> dict[str, Handler]:
+        world = self.world
+        return operations_of(
             ClientsApi(world),
             *(
                 api(world)
@@ -71,16 +90,11 @@ class EmqxV4:
                     RulesApi,
                 )
             ),
-            RootApi(world, self.spec_file),
+            RootApi(world, self.api.document),
         )
-        return gating.gate(table, self._owners, world)
 
-    def wrap(self, app: ASGIApp, world: World) -> ASGIApp:
-        """Routes the broker serves outside its API base path: `GET /status`."""
-        # Outermost first: /status; every body is JSON to the broker whatever its content type;
-        # a body that does not parse is the framework's 400, not a crash.
-        guarded = JsonBodyGuard(app, self.base_path)
-        return StatusMiddleware(JsonBodiesMiddleware(guarded, self.base_path + "/"), world)
+    def admits(self, authorization: bytes | None) -> bool:
+        return self.credentials is None or basic_credentials(authorization) == self.credentials
 
     def unauthorized(self) -> Response:
         return errors.unauthorized()
@@ -88,9 +102,13 @@ class EmqxV4:
     def route_not_found(self) -> Response:
         return errors.route_not_found()
 
+    def route_off(self, operation_id: str) -> Response | None:
+        return gating.answer(operation_id, self.owners, self.world)
+
+    def body_too_large(self) -> Response:
+        # minirest reads one chunk (cowboy's 8 MB default) and decodes it as JSON: a longer
+        # body is cut short, does not parse, and is its 400 `Bad Request`.
+        return errors.body_not_json()
+
     def bad_request(self, request: Request, detail: str) -> Response:
-        if gating.blocks(request, self._owners, self._world):  # routing decides first
-            return errors.route_not_found()
-        if unparsable_body(request):
-            return errors.body_not_json()
         return rejections.answer(request) or errors.bad_request(request)

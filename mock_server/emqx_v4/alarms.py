@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import Alarm, Node, World
+from mqtt_api_kit.fixtures import Alarm, Node, World
 
 from . import errors, serialize
 

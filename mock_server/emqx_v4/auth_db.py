@@ -15,8 +15,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
-from fixtures.auth_db import ACCESS, ACTIONS, AclRule, AuthDb, Credential
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.auth_db import ACCESS, ACTIONS, AclRule, AuthDb, Credential, Refused
 
 from ..http import json_response
 from ..paths import path_value
@@ -73,7 +73,11 @@ class AuthDbApi:
             return "login"
         if password is None:
             return "password"
-        return self.db.add_user(kind, login, password, self.world.now)
+        try:
+            self.db.add_user(kind, login, password, self.world.now)
+        except Refused as refused:
+            return refused.word
+        return "ok"
 
     def _add(self, kind: str, body: Any) -> Response:
         if isinstance(body, list):  # batch: {login: outcome}, one entry per item
@@ -93,8 +97,11 @@ class AuthDbApi:
         password = _text(body.get("password")) if isinstance(body, dict) else None
         if password is None:
             return json_response(render.message("password"))
-        result = self.db.update_user(kind, path_value(login), password)
-        return errors.ok() if result == "ok" else json_response(render.message(result))
+        try:
+            self.db.update_user(kind, path_value(login), password)
+        except Refused as refused:
+            return json_response(render.message(refused.word))
+        return errors.ok()
 
     def _delete(self, kind: str, login: str) -> Response:
         self.db.remove_user(kind, path_value(login))
@@ -235,9 +242,12 @@ class CloudAuthApi:
                 outcome[key] = "login" if login is None else "password"
                 continue
             superuser = item.get("is_superuser") is True
-            outcome[key] = self.world.auth_db.add_user(
-                "username", login, password, self.world.now, superuser
-            )
+            try:
+                self.world.auth_db.add_user("username", login, password, self.world.now, superuser)
+            except Refused as refused:
+                outcome[key] = refused.word
+            else:
+                outcome[key] = "ok"
         return errors.ok(data=outcome)
 
     async def update_cloud_auth_user(self, login: str, body: Any = None) -> Response:
@@ -246,13 +256,16 @@ class CloudAuthApi:
         if password is None:
             return json_response(render.message("password"))
         superuser = body.get("is_superuser")
-        result = self.world.auth_db.update_user(
-            "username",
-            path_value(login),
-            password,
-            superuser if isinstance(superuser, bool) else None,
-        )
-        return errors.ok() if result == "ok" else json_response(render.message(result))
+        try:
+            self.world.auth_db.update_user(
+                "username",
+                path_value(login),
+                password,
+                superuser if isinstance(superuser, bool) else None,
+            )
+        except Refused as refused:
+            return json_response(render.message(refused.word))
+        return errors.ok()
 
     async def delete_cloud_auth_user(self, login: str) -> Response:
         self.world.auth_db.remove_user("username", path_value(login))

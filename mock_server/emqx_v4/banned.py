@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import BannedEntry, World
+from mqtt_api_kit.fixtures import BannedEntry, World
 
 from ..paths import path_value
 from . import errors, serialize

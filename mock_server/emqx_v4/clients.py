@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import Client, World
+from mqtt_api_kit.fixtures import Client, World
 
 from ..paths import path_value
 from . import errors, serialize

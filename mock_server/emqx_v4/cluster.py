@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from fixtures import Node, World
+from mqtt_api_kit.fixtures import Node, World
 
 from . import errors, serialize
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
-from fixtures.console import App, Console
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.console import App, Console
 
 from ..http import json_response, text_response
 from ..paths import path_value
@@ -152,21 +152,20 @@ class DashboardApi:
 
     async def update_app(self, appid: str, body: Any = None) -> Response:
         body = body if isinstance(body, dict) else {}
-        app = self._console.apps.get(path_value(appid))
-        if app is None:
-            return _fail("not_found")
+        changes: dict[str, object] = {}
         if "name" in body:
-            app.name = str(body["name"])
+            changes["name"] = str(body["name"])
         if "desc" in body:
-            app.desc = str(body["desc"])
+            changes["desc"] = str(body["desc"])
         if isinstance(body.get("status"), bool):
-            app.status = body["status"]
+            changes["status"] = body["status"]
         if "expired" in body:
             expired = body["expired"]
-            app.expired = (
+            changes["expired"] = (
                 expired if isinstance(expired, int) and not isinstance(expired, bool) else None
             )
-        self._console.put_app(app)
+        if self._console.update_app(path_value(appid), **changes) is None:
+            return _fail("not_found")
         return errors.ok()
 
     async def delete_app(self, appid: str) -> Response:

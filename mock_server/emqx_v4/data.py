@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from fixtures import BannedEntry, StoredFile, World
+from mqtt_api_kit.fixtures import BannedEntry, StoredFile, World
 
 from ..http import json_response
 from ..paths import path_value

@@ -17,8 +17,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
-from fixtures.diagnostics import Diagnostics, DiagnosticsError, Trace, trace_log
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.diagnostics import Diagnostics, DiagnosticsError, Trace, trace_log
 
 from ..http import json_response
 from ..paths import path_value

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from starlette.responses import Response
 
-from fixtures import Node, World
+from mqtt_api_kit.fixtures import Node, World
 
 from . import errors, serialize
 

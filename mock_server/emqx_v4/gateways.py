@@ -11,8 +11,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
-from fixtures.gateways import SASL_MECHANISMS, scram
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.gateways import SASL_MECHANISMS, scram
 
 from ..http import json_response
 from ..paths import path_value

@@ -1,33 +1,27 @@
 """Plugin gating: a route owned by a plugin answers 404 `Not found.` while it is inactive.
 
 The document marks such operations with `x-emqx-plugin: <application>`; this module reads the
-marks once and wraps those handlers. The broker decides before it reads the request, so the
-same 404 must also win over a request the document rejects (`blocks()` serves the dialect's
-bad-request hook).
+marks once. The broker's dispatcher decides before it reads the request (minirest's route
+filter), so the pipeline asks `answer()` right after routing, before the body is read or
+validated (`EmqxV4.route_off`).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from starlette.responses import Response
 
-import yaml
-from starlette.requests import Request
-
-from fixtures import World
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.openapi import document
 
 from . import errors
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
-def plugins_of(spec_file: Path) -> dict[str, str]:
-    """operationId → the plugin that must be active for it to be routed."""
-    doc = yaml.safe_load(spec_file.read_text())
+def plugins_of(name: str) -> dict[str, str]:
+    """operationId → the plugin that must be active for it to be routed (`x-emqx-plugin`)."""
     owners: dict[str, str] = {}
-    for item in doc.get("paths", {}).values():
+    for item in document(name).get("paths", {}).values():
         for method in _METHODS:
             op = item.get(method)
             if isinstance(op, dict) and op.get("x-emqx-plugin") and op.get("operationId"):
@@ -35,24 +29,9 @@ def plugins_of(spec_file: Path) -> dict[str, str]:
     return owners
 
 
-def gate(
-    table: dict[str, Callable[..., Any]], owners: dict[str, str], world: World
-) -> dict[str, Callable[..., Any]]:
-    return {op: _gated(fn, owners[op], world) if op in owners else fn for op, fn in table.items()}
-
-
-def _gated(handler: Callable[..., Any], plugin: str, world: World) -> Callable[..., Any]:
-    @functools.wraps(handler)  # Connexion reads the wrapped signature to pass arguments
-    async def gated(*args: Any, **kwargs: Any) -> Any:
-        if not world.plugin_active(plugin):
-            return errors.route_not_found()
-        return await handler(*args, **kwargs)
-
-    return gated
-
-
-def blocks(request: Request, owners: dict[str, str], world: World) -> bool:
-    """Whether the request's route belongs to a plugin that is not active."""
-    routing = request.scope.get("extensions", {}).get("connexion_routing", {})
-    plugin = owners.get(routing.get("operation_id") or "")
-    return plugin is not None and not world.plugin_active(plugin)
+def answer(operation_id: str, owners: dict[str, str], world: World) -> Response | None:
+    """404 `Not found.` while the operation's plugin is not active, else None."""
+    plugin = owners.get(operation_id)
+    if plugin is not None and not world.plugin_active(plugin):
+        return errors.route_not_found()
+    return None

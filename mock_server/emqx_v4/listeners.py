@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from fixtures import Listener, Node, World
+from mqtt_api_kit.fixtures import Listener, Node, World
 
 from ..http import json_response
 from . import errors, serialize

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 from ..http import json_response, text_response
 from . import errors, render

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 from . import errors, pubsub_rules
 from .pubsub_rules import Refusal

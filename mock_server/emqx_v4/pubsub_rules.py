@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from fixtures.topics import is_filter, is_name
+from mqtt_api_kit.fixtures.topics import is_filter, is_name
 
 from .errors import BAD_PARAMETER, BAD_QOS, NO_VALID_TOPIC
 

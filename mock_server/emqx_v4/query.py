@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
-from fixtures import Client
+from mqtt_api_kit.fixtures import Client
 
 T = TypeVar("T")
 Predicate = Callable[[Client], bool]

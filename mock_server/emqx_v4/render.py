@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fixtures.auth_db import AclRule, Credential
-from fixtures.console import App, DashboardUser
-from fixtures.diagnostics import SlowSub, TopicMetric, Trace
-from fixtures.gateways import Lwm2mEndpoint, ScramCredential
-from fixtures.rules import (
+from mqtt_api_kit.fixtures.auth_db import AclRule, Credential
+from mqtt_api_kit.fixtures.console import App, DashboardUser
+from mqtt_api_kit.fixtures.diagnostics import SlowSub, TopicMetric, Trace
+from mqtt_api_kit.fixtures.gateways import Lwm2mEndpoint, ScramCredential
+from mqtt_api_kit.fixtures.rules import (
     ActionType,
     Resource,
     ResourceType,

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 from ..paths import path_value
 from . import errors, serialize

@@ -12,8 +12,14 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fixtures import World, rule_sql
-from fixtures.rules import ACTION_TYPES, RESOURCE_TYPES, RULE_EVENTS, RuleEngine, RuleError
+from mqtt_api_kit.fixtures import World, rule_sql
+from mqtt_api_kit.fixtures.rules import (
+    ACTION_TYPES,
+    RESOURCE_TYPES,
+    RULE_EVENTS,
+    RuleEngine,
+    RuleError,
+)
 
 from ..paths import path_value
 from . import errors, render

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fixtures import (
+from mqtt_api_kit.fixtures import (
     AclCacheEntry,
     Alarm,
     BannedEntry,
@@ -16,7 +16,7 @@ from fixtures import (
     Plugin,
     Subscription,
 )
-from fixtures.topics import share_key
+from mqtt_api_kit.fixtures.topics import share_key
 
 UNDEFINED = "undefined"  # how the broker's JSON encoder renders an unset Erlang value
 

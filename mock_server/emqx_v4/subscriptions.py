@@ -15,8 +15,8 @@ from urllib.parse import unquote
 
 from starlette.responses import Response
 
-from fixtures import Client, Subscription, World
-from fixtures.topics import matches
+from mqtt_api_kit.fixtures import Client, Subscription, World
+from mqtt_api_kit.fixtures.topics import matches
 
 from ..paths import path_value
 from . import errors, serialize

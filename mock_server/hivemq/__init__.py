@@ -3,48 +3,76 @@ schema registry. Open by default, as HiveMQ ships."""
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.registry import HIVEMQ
 
-from ..body_guard import JsonBodyGuard
-from ..dialect import SPEC_DIR, operations_of
+from ..auth import basic_credentials
+from ..config import MockConfig
+from ..dialect import BodyPolicy, Handler, operations_of
 from . import errors
 from .clients import MqttClientsApi
 from .cursor import DEFAULT_TTL, Cursors
 from .datahub import DataHubSchemasApi
 
 
+def _parses(body: bytes) -> bool:
+    try:
+        json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
+
+
 class HiveMq:
-    name = "hivemq"
-    base_path = "/api/v1"
-    spec_file = SPEC_DIR / "hivemq.yaml"
+    api = HIVEMQ
+    open_routes: frozenset[tuple[str, str]] = frozenset()
+    outside_routes: Mapping[str, Callable[[str], Response]] = {}
+    # A JSON body that does not parse is HiveMQ's 400 `Invalid input`, never a crash; other
+    # content types are left to validation (415-like answers come from the document).
+    body_policy = BodyPolicy(
+        frozenset({"POST", "PUT", "PATCH"}),
+        False,
+        _parses,
+        lambda: errors.error(400, errors.INVALID_INPUT, "Unable to parse JSON body"),
+    )
 
     def __init__(
-        self, cursor_ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic
+        self,
+        world: World,
+        config: MockConfig,
+        cursor_ttl: float = DEFAULT_TTL,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.cursor_ttl = cursor_ttl
-        self.clock = clock
+        self.world, self.credentials = world, config.credentials_for(self.api)
+        self.cursors = Cursors(world.seed, cursor_ttl, clock)
 
-    def handlers(self, world: World) -> dict[str, Callable[..., Any]]:
-        cursors = Cursors(world.seed, self.cursor_ttl, self.clock)
-        return operations_of(MqttClientsApi(world, cursors), DataHubSchemasApi(world, cursors))
+    def handlers(self) -> dict[str, Handler]:
+        return operations_of(
+            MqttClientsApi(self.world, self.cursors), DataHubSchemasApi(self.world, self.cursors)
+        )
 
-    def wrap(self, app: ASGIApp, world: World) -> ASGIApp:
-        """Outermost layer: a write body that is not JSON is HiveMQ's 400, never a crash."""
-        return JsonBodyGuard(app, self.base_path)
+    def admits(self, authorization: bytes | None) -> bool:
+        return self.credentials is None or basic_credentials(authorization) == self.credentials
 
     def unauthorized(self) -> Response:
         return errors.unauthorized()
 
     def route_not_found(self) -> Response:
         return errors.route_not_found()
+
+    def route_off(self, operation_id: str) -> Response | None:
+        return None
+
+    def body_too_large(self) -> Response:
+        # HiveMQ's document is silent on a body limit; the mock answers in its error shape.
+        return errors.error(413, errors.TOO_LARGE, "The request body is too large")
 
     def bad_request(self, request: Request, detail: str) -> Response:
         return errors.bad_request(request, detail)

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from fixtures import Client, World
+from mqtt_api_kit.fixtures import Client, World
 
 from ..http import json_response
 from ..paths import path_value

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 from ..http import json_response
 from ..paths import path_value

@@ -7,8 +7,8 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from fixtures import Client, Node, Subscription
-from fixtures.datahub import SchemaVersion
+from mqtt_api_kit.fixtures import Client, Node, Subscription
+from mqtt_api_kit.fixtures.datahub import SchemaVersion
 
 QOS = ("AT_MOST_ONCE", "AT_LEAST_ONCE", "EXACTLY_ONCE")
 RETAIN_HANDLING = ("SEND", "SEND_IF_NEW_SUBSCRIPTION", "DO_NOT_SEND")

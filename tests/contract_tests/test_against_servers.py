@@ -1,6 +1,6 @@
 """The contract suite, run for real: green on the faithful mock, red on broken ones.
 
-Every API the suite knows (`contract_tests.apis.APIS`) is run with every profile against the
+Every API the suite knows (`mqtt_api_kit.registry.APIS`) is run with every profile against the
 mock, with writes allowed; against a "real" target (a recording layer in front of the mock) a
 default run must send nothing but reads.
 """
@@ -13,16 +13,16 @@ import sys
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from contract_tests.apis import APIS
-from contract_tests.checks.safety import WRITE_METHODS
-from fixtures import build_world
-from mock_server import MockConfig, create_app
+from mqtt_api_kit.contract_tests.checks.safety import WRITE_METHODS
+from mqtt_api_kit.fixtures import build_world
+from mqtt_api_kit.mock_server import MockConfig, create_app
+from mqtt_api_kit.registry import APIS
 
 from ..support import serve
 
 
 def run_suite(url: str, *extra: str, examples: int = 8) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "contract_tests", url, "--seed", "1"]
+    cmd = [sys.executable, "-m", "mqtt_api_kit.contract_tests", url, "--seed", "1"]
     cmd += ["--max-examples", str(examples), *extra]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900)
 

@@ -6,17 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from contract_tests.checks.emqx_v2 import paging_problems
-from contract_tests.profiles import API_CHECKS, PROFILES
+from mqtt_api_kit.contract_tests.checks.emqx_v2 import paging_problems
+from mqtt_api_kit.contract_tests.profiles import PROFILES
+from mqtt_api_kit.registry import EMQX_V2, EMQX_V4
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "emqx-v2.yaml"
 V2_CHECKS = ("emqx_business_code", "emqx_v2_paging")
 
 
 def test_runner_profiles_enable_the_v2_paging_check() -> None:
-    assert set(V2_CHECKS) <= set(API_CHECKS["emqx-v2"])
-    assert "emqx_v2_paging" in PROFILES["conformance"].checks_for("emqx-v2")
-    assert "emqx_v2_paging" not in PROFILES["conformance"].checks_for("emqx-v4")
+    assert set(V2_CHECKS) <= set(EMQX_V2.checks)
+    assert "emqx_v2_paging" in PROFILES["conformance"].checks_for(EMQX_V2)
+    assert "emqx_v2_paging" not in PROFILES["conformance"].checks_for(EMQX_V4)
 
 
 def _case(**query: object) -> SimpleNamespace:

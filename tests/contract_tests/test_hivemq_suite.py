@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contract_tests.profiles import RESPONSE_CHECKS
-from fixtures import build_world
-from mock_server import MockConfig, create_app
+from mqtt_api_kit.contract_tests.profiles import RESPONSE_CHECKS
+from mqtt_api_kit.contract_tests.runner import HOOKS
+from mqtt_api_kit.fixtures import build_world
+from mqtt_api_kit.mock_server import MockConfig, create_app
 
 from ..support import serve
 from .hivemq_mutants import HIVEMQ_MUTANTS
@@ -39,7 +40,7 @@ def mock_app():
 def schemathesis(spec: Path, url: str, checks: tuple[str, ...], *extra: str):
     """Schemathesis with our hooks and the named checks, independent of the runner's profile
     selection (so the HiveMQ checks are exercised whatever the runner enables)."""
-    env = dict(os.environ, SCHEMATHESIS_HOOKS="contract_tests.checks", MQTT_API_READ_ONLY="0")
+    env = dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS, MQTT_API_READ_ONLY="0")
     cmd = [
         sys.executable, "-m", "schemathesis.cli", "--no-color",
         "run", str(spec), "--url", url,

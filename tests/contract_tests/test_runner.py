@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.apis import detect
-from contract_tests.profiles import PROFILES
-from contract_tests.runner import build_parser, main, schemathesis_argv, write_config
-from fixtures import build_world
-from mock_server import MockConfig, create_app
+from mqtt_api_kit.contract_tests.profiles import PROFILES
+from mqtt_api_kit.contract_tests.runner import build_parser, main, schemathesis_argv, write_config
+from mqtt_api_kit.fixtures import build_world
+from mqtt_api_kit.mock_server import MockConfig, create_app
+from mqtt_api_kit.registry import EMQX_V2, EMQX_V4, HIVEMQ, detect
 
 from ..support import free_port, serve
 
@@ -138,13 +138,13 @@ def test_credentials_never_reach_reports(flag: str, tmp_path: Path) -> None:
 def test_discovery_reads_real_identifiers_and_binds_them(tmp_path: Path) -> None:
     import tomllib
 
-    from contract_tests.discovery import as_toml, discover
+    from mqtt_api_kit.contract_tests.discovery import as_toml, discover
 
     world = build_world(seed=2, clients=40)
     with serve(create_app(world, MockConfig())) as base:
-        found = discover("emqx-v4", base + "/api/v4", ("admin", "public"))
-        v2 = discover("emqx-v2", base + "/api/v2", ("admin", "public"))
-        hive = discover("hivemq", base + "/api/v1", None)
+        found = discover(EMQX_V4, base + "/api/v4", ("admin", "public"))
+        v2 = discover(EMQX_V2, base + "/api/v2", ("admin", "public"))
+        hive = discover(HIVEMQ, base + "/api/v1", None)
     assert found["nodes"][1] == sorted(n.name for n in world.nodes)
     assert set(found["clients"][1]) <= {c.clientid for c in world.clients()}
     assert v2["nodes"][1] and v2["clients"][1] and hive["clients"][1]
@@ -156,7 +156,7 @@ def test_discovery_reads_real_identifiers_and_binds_them(tmp_path: Path) -> None
 
 
 def test_discovery_skips_what_the_target_refuses() -> None:
-    from contract_tests.discovery import discover
+    from mqtt_api_kit.contract_tests.discovery import discover
 
     with serve(create_app(build_world(seed=2, clients=5), MockConfig())) as base:
-        assert discover("emqx-v4", base + "/api/v4", ("admin", "wrong")) == {}
+        assert discover(EMQX_V4, base + "/api/v4", ("admin", "wrong")) == {}

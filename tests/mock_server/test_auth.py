@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from fixtures import World
-from mock_server import MockConfig, create_app
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.mock_server import MockConfig, create_app
 
 
 def test_missing_credentials_get_the_brokers_401(world: World) -> None:

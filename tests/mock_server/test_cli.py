@@ -16,7 +16,7 @@ from ..support import free_port
 @contextmanager
 def mock_process(*args: str) -> Iterator[str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "mock_server.cli", "mock", "--port", str(port), *args]
+    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -64,7 +64,7 @@ def test_credentials_and_no_auth_flags() -> None:
 
 def test_bad_credentials_flag_is_a_usage_error() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mock_server.cli", "mock", "--auth", "nocolon"],
+        [sys.executable, "-m", "mqtt_api_kit", "mock", "--auth", "nocolon"],
         capture_output=True,
         text=True,
         timeout=60,

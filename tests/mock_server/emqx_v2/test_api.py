@@ -8,9 +8,8 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
-from fixtures import World
-from mock_server import MockConfig, create_app
-from mock_server.auth import Guard
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.mock_server import MockConfig, create_app
 
 from ...support import basic
 
@@ -182,10 +181,6 @@ def test_users_lifecycle(client: TestClient) -> None:
     assert client.delete(f"{V2}/users/admin").json()["code"] == 106
 
 
-@pytest.mark.skipif(
-    "open_routes" not in Guard.__dataclass_fields__,
-    reason="mock_server.auth.Guard has no open_routes yet (credential-free routes)",
-)
 def test_auth_check_needs_no_credentials(world: World) -> None:
     anonymous = TestClient(create_app(world, MockConfig()))
     answer = anonymous.post(f"{V2}/auth", json={"username": "admin", "password": "public"})

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from starlette.testclient import TestClient
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 V2, V4 = "/api/v2", "/api/v4"
 

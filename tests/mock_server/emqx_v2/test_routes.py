@@ -7,14 +7,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import yaml
 from starlette.testclient import TestClient
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.openapi import document
 
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCE = ROOT.parent / "shared" / "reference" / "emqx-v2.md"
-SPEC = yaml.safe_load((ROOT / "openapi" / "emqx-v2.yaml").read_text())
+SPEC = document("emqx-v2.yaml")
 ROW = re.compile(r"^\|\s*\d+\s*\|\s*(GET|POST|PUT|DELETE)\s*\|\s*`([^`]+)`")
 
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from starlette.testclient import TestClient
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 
 def test_username_crud_round_trip(client: TestClient, world: World) -> None:
@@ -90,9 +90,7 @@ def test_all_rules_have_their_own_list(client: TestClient, world: World) -> None
     rows = client.get("/api/v4/acl/$all").json()["data"]
     assert {"all": "$all", "topic": "x/#", "action": "pubsub", "access": "deny"} in rows
     assert client.delete(f"/api/v4/acl/$all/topic/{quote('x/#', safe='')}").json() == {"code": 0}
-    assert world.auth_db.acl_of("all", None) == [
-        r for r in world.auth_db.acl.values() if r.kind == "all"
-    ]
+    assert world.auth_db.acl_of("all", None) == list(world.auth_db.acl_rules("all"))
     assert all(r["topic"] != "x/#" for r in client.get("/api/v4/acl/$all").json()["data"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 from ...support import basic
 

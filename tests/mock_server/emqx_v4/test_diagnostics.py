@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from starlette.testclient import TestClient
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 
 def load_module(world: World, name: str) -> None:

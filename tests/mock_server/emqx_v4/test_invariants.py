@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from fixtures import build_world
-from fixtures.topics import split_share
-from mock_server import MockConfig, create_app
+from mqtt_api_kit.fixtures import build_world
+from mqtt_api_kit.fixtures.topics import split_share
+from mqtt_api_kit.mock_server import MockConfig, create_app
 
 from ...support import AUTH_HEADERS
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from fixtures import World
-from mock_server import MockConfig, create_app
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.mock_server import MockConfig, create_app
 
 
 def data(client: TestClient, path: str):
@@ -88,7 +88,7 @@ def test_modules_follow_the_same_rules(client, world) -> None:
 def test_alarms_deactivate_and_purge(client, world) -> None:
     node = world.running_nodes()[0]
     node.alarms.clear()
-    from fixtures import Alarm
+    from mqtt_api_kit.fixtures import Alarm
 
     node.alarms.append(
         Alarm("high_cpu_usage", "CPU usage is higher than 80%", {}, world.now - 5000)
@@ -148,7 +148,9 @@ def test_data_backups_round_trip(client, world) -> None:
     assert [f["filename"] for f in data(client, "/api/v4/data/export")] == [name]
     file = client.get(f"/api/v4/data/file/{name}").json()
     assert set(file) == {"filename", "file"}  # no code, as the broker answers
-    world.banned.clear()
+    for kind, who in list(world.banned):
+        world.unban(kind, who)
+    assert not world.banned
     assert client.post("/api/v4/data/import", json={"filename": name}).json() == {"code": 0}
     assert len(world.banned) == 3
     assert client.delete(f"/api/v4/data/file/{name}").json() == {"code": 0}

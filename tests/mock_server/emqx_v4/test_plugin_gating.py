@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 from starlette.testclient import TestClient
 
-from fixtures import World
-from mock_server.emqx_v4 import EmqxV4
-from mock_server.emqx_v4.gating import plugins_of
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.mock_server.emqx_v4 import EmqxV4
+from mqtt_api_kit.mock_server.emqx_v4.gating import plugins_of
+from mqtt_api_kit.openapi import document
 
 
 def deactivate_everywhere(world: World, plugin: str) -> None:
@@ -17,13 +17,13 @@ def deactivate_everywhere(world: World, plugin: str) -> None:
 
 
 def test_every_plugin_mark_names_a_known_plugin(world: World) -> None:
-    owners = plugins_of(EmqxV4.spec_file)
+    owners = plugins_of(EmqxV4.api.document)
     known = set(world.nodes[0].plugins)
     assert set(owners.values()) <= known
     assert {"emqx_auth_mnesia", "emqx_rule_engine", "emqx_lwm2m", "emqx_sasl"} <= set(
         owners.values()
     )
-    doc = yaml.safe_load(EmqxV4.spec_file.read_text())
+    doc = document(EmqxV4.api.document)
     for item in doc["paths"].values():
         for op in item.values():
             if isinstance(op, dict) and op.get("x-emqx-plugin"):

@@ -7,7 +7,7 @@ import base64
 import pytest
 from starlette.testclient import TestClient
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 
 def online(world: World):

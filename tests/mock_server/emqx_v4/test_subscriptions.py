@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fixtures.topics import matches, share_key
+from mqtt_api_kit.fixtures.topics import matches, share_key
 
 
 def rows(world, node=None):

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from fixtures import World
-from mock_server import MockConfig, create_app
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.mock_server import MockConfig, create_app
 
 from ...support import AUTH_HEADERS
 
@@ -26,9 +26,11 @@ def clock() -> FakeClock:
 def hive(world: World, clock: FakeClock) -> TestClient:
     """A test client of the mock with a HiveMQ dialect on a fake clock (TTL 60 s); it sends the
     EMQX credentials too, so `/api/v4` answers the same world."""
-    from mock_server.app import default_dialects
-    from mock_server.hivemq import HiveMq
+    from functools import partial
 
-    dialects = [d for d in default_dialects() if d.name != "hivemq"]
-    dialects.append(HiveMq(cursor_ttl=60, clock=clock))
+    from mqtt_api_kit.mock_server.app import default_dialects
+    from mqtt_api_kit.mock_server.hivemq import HiveMq
+
+    dialects = [d for d in default_dialects() if d is not HiveMq]
+    dialects.append(partial(HiveMq, cursor_ttl=60, clock=clock))
     return TestClient(create_app(world, MockConfig(), dialects), headers=AUTH_HEADERS)

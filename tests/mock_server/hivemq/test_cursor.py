@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from fixtures import World, build_world
-from mock_server import MockConfig, create_app
+from mqtt_api_kit.fixtures import World, build_world
+from mqtt_api_kit.mock_server import MockConfig, create_app
 
 from .conftest import FakeClock
 

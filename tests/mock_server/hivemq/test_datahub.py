@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from fixtures import World
+from mqtt_api_kit.fixtures import World
 
 from .conftest import FakeClock
 
@@ -53,7 +53,7 @@ def test_create_then_new_versions(hive: TestClient, world: World) -> None:
         ("telemetry", 1),
         ("telemetry", 2),
     ]
-    assert len(world.datahub.schemas["telemetry"]) == 2
+    assert world.datahub.latest("telemetry").version == 2
 
 
 def test_the_same_definition_again_is_refused(hive: TestClient, world: World) -> None:
@@ -83,7 +83,7 @@ def test_bad_schemas_are_refused_and_nothing_is_stored(
     response = hive.post(SCHEMAS, json=body)
     assert response.status_code == 400
     assert response.json()["errors"][0]["title"] == title
-    assert world.datahub.schemas == {}
+    assert world.datahub.all_versions() == []
 
 
 def test_protobuf_needs_a_message_type(hive: TestClient) -> None:
@@ -159,7 +159,7 @@ def test_delete_removes_every_version(hive: TestClient, world: World) -> None:
     assert response.status_code == 204 and response.content == b""
     assert hive.get(f"{SCHEMAS}/telemetry").status_code == 404
     assert hive.delete(f"{SCHEMAS}/telemetry").json()["errors"][0]["title"] == "Resource not found"
-    assert world.datahub.schemas == {}
+    assert world.datahub.all_versions() == []
 
 
 @pytest.mark.parametrize(
@@ -178,11 +178,11 @@ def test_a_body_that_is_not_a_schema_is_400(
     response = hive.post(SCHEMAS, content=body, headers=headers)
     assert response.status_code == 400
     assert response.json()["errors"][0]["title"] == title
-    assert world.datahub.schemas == {}
+    assert world.datahub.all_versions() == []
 
 
 def test_credentials_come_before_the_body_check(world: World) -> None:
-    from mock_server import MockConfig, create_app
+    from mqtt_api_kit.mock_server import MockConfig, create_app
 
     protected = TestClient(create_app(world, MockConfig(hivemq_auth=("ops", "pw"))))
     headers = {"content-type": "application/json"}

@@ -13,10 +13,11 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 from starlette.testclient import TestClient
 
-from fixtures import World
-from mock_server.dialect import SPEC_DIR
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.openapi import document_path
 
-SPEC = SPEC_DIR / "hivemq.yaml"
+with document_path("hivemq.yaml") as SPEC:
+    pass
 
 
 @pytest.fixture(scope="module")

@@ -9,45 +9,69 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
-from .config import DEFAULT_CLIENTS, DEFAULT_NODES, DEFAULT_SEED, MockConfig, parse_credentials
+from . import __version__
+from .mock_server.config import (
+    DEFAULT_CLIENTS,
+    DEFAULT_MAX_BODY,
+    DEFAULT_NODES,
+    DEFAULT_SEED,
+    MockConfig,
+    parse_credentials,
+)
+from .registry import APIS
 
 
 def _mock(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from fixtures import build_world
-
-    from .app import create_app
+    from .fixtures import build_world
+    from .mock_server.app import create_app
 
     auth = None if args.no_auth else parse_credentials(args.auth)
     hivemq_auth = parse_credentials(args.hivemq_auth) if args.hivemq_auth else None
     config = MockConfig(
-        seed=args.seed, clients=args.clients, nodes=args.nodes, auth=auth, hivemq_auth=hivemq_auth
+        seed=args.seed,
+        clients=args.clients,
+        nodes=args.nodes,
+        auth=auth,
+        hivemq_auth=hivemq_auth,
+        max_body=args.max_body,
     )
     world = build_world(config.seed, config.clients, config.nodes)
     app = create_app(world, config)
-    shown = "off" if auth is None else f"{auth[0]}:***"
-    print(
-        f"mqtt-api mock: seed={config.seed} clients={config.clients} nodes={config.nodes} "
-        f"auth={shown}\n  EMQX v4  http://{args.host}:{args.port}/api/v4  "
-        f"(Swagger UI: /api/v4/ui/)\n  EMQ 2.3  http://{args.host}:{args.port}/api/v2  "
-        f"(Swagger UI: /api/v2/ui/)\n  HiveMQ   http://{args.host}:{args.port}/api/v1  "
-        f"(Swagger UI: /api/v1/ui/, auth={'on' if hivemq_auth else 'off'})",
-        flush=True,
-    )
+    print(banner(config, args.host, args.port), flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
 
+def banner(config: MockConfig, host: str, port: int) -> str:
+    """What the mock serves, one line per API of the registry; secrets are never shown."""
+    lines = [f"mqtt-api mock: seed={config.seed} clients={config.clients} nodes={config.nodes}"]
+    for api in APIS.values():
+        auth = config.credentials_for(api)
+        shown = "off" if auth is None else f"{auth[0]}:***"
+        lines.append(
+            f"  {api.title:9} http://{host}:{port}{api.base_path}  "
+            f"(Swagger UI: {api.base_path}/ui/, auth={shown})"
+        )
+    return "\n".join(lines)
+
+
 def _test(args: argparse.Namespace, extra: list[str]) -> int:
-    from contract_tests.runner import main as run_suite
+    from .contract_tests.runner import main as run_suite
 
     return run_suite([args.url, *extra])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mqtt-api", description=__doc__.split("\n\n")[0])
+    # Connexion imports Starlette's test client at import time, which warns about httpx: noise
+    # for anyone starting the mock, nothing they can act on. Set here, in the program, never
+    # on import of a package someone else may embed.
+    warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
+    parser = argparse.ArgumentParser(prog="mqtt-api", description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"mqtt-api-kit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     mock = sub.add_parser("mock", help="run the mock broker APIs on one port")
@@ -63,6 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         "--hivemq-auth",
         metavar="USER:PASS",
         help="protect the HiveMQ API (/api/v1) with Basic credentials; open by default",
+    )
+    mock.add_argument(
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        metavar="BYTES",
+        help=f"refuse request bodies above this size (default {DEFAULT_MAX_BODY})",
     )
     mock.add_argument("--log-level", default="warning")
 

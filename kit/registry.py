@@ -1,0 +1,149 @@
+"""One frozen description per broker API: the facts both the mock and the suite need.
+
+Adding an API is one entry here, its dialect package under `mock_server/`, its document under
+`openapi/`, and its checks under `contract_tests/checks/`. Nothing here knows HTTP servers or
+Schemathesis: plain data, imported by both sides (the suite still never imports the mock).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+__all__ = [
+    "APIS",
+    "EMQX_V2",
+    "EMQX_V4",
+    "HIVEMQ",
+    "Api",
+    "DiscoverySource",
+    "NotServed",
+    "api",
+    "detect",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverySource:
+    """Where the suite reads real identifiers on a target before a run (GET only).
+
+    `path` is relative to the base path; `{node}` stands for the first node found before it.
+    The values are `rows[*][key]`, with `rows` reached from the JSON body by `container`.
+    """
+
+    path: str
+    container: tuple[str, ...]
+    key: str
+    dictionary: str  # the Schemathesis dictionary the values feed
+    parameters: tuple[str, ...]  # Schemathesis parameter keys bound to it (`path.clientid`)
+    probability: float  # how often a bound parameter takes a discovered value
+
+
+@dataclass(frozen=True, slots=True)
+class NotServed:
+    """How this API says "no such route": the status, and a body that is one of `bodies` (the
+    exact bytes) or, for JSON, holds `json_code` as `code`. A target answering so does not
+    serve the operation at all."""
+
+    status: int
+    bodies: tuple[bytes, ...] = ()
+    json_code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    name: str  # "emqx-v4": the CLI's --api value, the dialect's name, the JUnit classname
+    title: str  # for people: "EMQX 4.x"
+    family: str  # "emqx" | "hivemq": how a rejection looks (robustness)
+    base_path: str
+    document: str  # file name in `mqtt_api_kit.openapi`
+    # The broker's out-of-the-box credentials; None: it ships without authentication.
+    default_auth: tuple[str, str] | None
+    probe: str  # a cheap GET (relative to the base) that needs credentials: the preflight
+    checks: tuple[str, ...]  # the suite's own checks for valid requests (contract_tests.checks)
+    discovery: tuple[DiscoverySource, ...] = ()
+    not_served: NotServed = NotServed(404)
+    aliases: tuple[str, ...] = field(default=())  # other base paths that mean this API
+
+
+EMQX_V4 = Api(
+    name="emqx-v4",
+    title="EMQX 4.x",
+    family="emqx",
+    base_path="/api/v4",
+    document="emqx-v4.yaml",
+    default_auth=("admin", "public"),  # the default API application
+    probe="/clients?_limit=1",
+    checks=("emqx_business_code", "emqx_paging_meta"),
+    discovery=(
+        DiscoverySource("/nodes", ("data",), "node", "nodes", ("path.node",), 0.9),
+        DiscoverySource(
+            "/clients?_limit=25", ("data",), "clientid", "clients", ("path.clientid",), 0.6
+        ),
+        DiscoverySource(
+            "/clients?_limit=25", ("data",), "username", "usernames", ("path.username",), 0.6
+        ),
+    ),
+    # minirest: `Not found.` in plain text (NanoMQ's EMQX-shaped API: `{"code":102}`)
+    not_served=NotServed(404, bodies=(b"Not found.",), json_code=102),
+    aliases=("/api",),  # EMQX Cloud serves the 4.x API under plain /api
+)
+
+EMQX_V2 = Api(
+    name="emqx-v2",
+    title="EMQ 2.3",
+    family="emqx",
+    base_path="/api/v2",
+    document="emqx-v2.yaml",
+    default_auth=("admin", "public"),  # the default dashboard user
+    probe="/management/nodes",
+    checks=("emqx_business_code", "emqx_v2_paging"),
+    discovery=(
+        DiscoverySource("/management/nodes", ("result",), "name", "nodes", ("path.node",), 0.9),
+        DiscoverySource(
+            "/nodes/{node}/clients?page_size=25",
+            ("result", "objects"),
+            "client_id",
+            "clients",
+            ("path.clientid",),
+            0.6,
+        ),
+    ),
+    not_served=NotServed(404, bodies=(b"",)),  # 2.3's cowboy dispatcher: 404, empty body
+)
+
+HIVEMQ = Api(
+    name="hivemq",
+    title="HiveMQ",
+    family="hivemq",
+    base_path="/api/v1",
+    document="hivemq.yaml",
+    default_auth=None,  # HiveMQ's REST API is open out of the box
+    probe="/mqtt/clients?limit=50",
+    checks=("hivemq_error_shape", "hivemq_cursor_walk"),
+    discovery=(
+        DiscoverySource(
+            "/mqtt/clients?limit=50", ("items",), "id", "clients", ("path.clientId",), 0.6
+        ),
+    ),
+    not_served=NotServed(404),
+)
+
+APIS: dict[str, Api] = {a.name: a for a in (EMQX_V4, EMQX_V2, HIVEMQ)}
+
+
+def api(name: str) -> Api:
+    return APIS[name]
+
+
+def detect(url: str) -> Api | None:
+    """The API whose base path ends the URL's path (`http://h:8081/api/v4` → EMQX 4.x), or one
+    of its aliases (EMQX Cloud's `https://x.emqx.cloud:8443/api` → EMQX 4.x)."""
+    path = urlsplit(url).path.rstrip("/")
+    for candidate in APIS.values():
+        if path.endswith(candidate.base_path):
+            return candidate
+    for candidate in APIS.values():
+        if any(path.endswith(alias) for alias in candidate.aliases):
+            return candidate
+    return None
