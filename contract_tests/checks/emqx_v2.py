@@ -1,7 +1,7 @@
 """EMQ 2.3 (`/api/v2`) checks the OpenAPI document cannot express.
 
 Business codes on valid requests are judged by `emqx_business_code` (shared with 4.x: both
-families put `x-emqx-business-codes` on their operations and a numeric `code` in the body).
+families put `x-emqx.business-codes` on their operations and a numeric `code` in the body).
 Here: a paged `result` must agree with the request and with itself, as
 `emqttd_mgmt:query_table/4` computes it — `current_page`/`page_size` echo `curr_page` /
 `page_size` (defaults 1 and 20), no more `objects` than `page_size`, `total_page` is

@@ -2,7 +2,7 @@
 
 * EMQX answers business errors with HTTP 200 and a non-zero `code`. A schema accepts both
   shapes, so a broker answering every valid request with an error would pass it; here a valid
-  request may only get the codes its operation lists in `x-emqx-business-codes` (e.g. 112 for
+  request may only get the codes its operation lists in `x-emqx.business-codes` (e.g. 112 for
   a client that does not exist).
 * Paged `meta` must agree with the request: `page` and `limit` echoed, no more rows than
   `limit`, and `hasnext`/`count` consistent with the rows returned.
@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
+
+from mqtt_api_kit.openapi.extensions import facts
 
 from .common import is_valid_request, json_body, query_int
 
@@ -25,7 +27,7 @@ def emqx_business_code(ctx: Any, response: Any, case: Any) -> bool | None:
     body = json_body(response)
     if not isinstance(body, dict) or "code" not in body or body["code"] == 0:
         return None
-    allowed = case.operation.definition.raw.get("x-emqx-business-codes")
+    allowed = facts(case.operation.definition.raw, "x-emqx").get("business-codes")
     if allowed is None or body["code"] in allowed:
         return None
     raise AssertionError(

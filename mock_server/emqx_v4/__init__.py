@@ -56,7 +56,7 @@ class EmqxV4:
 
     def __init__(self, world: World, config: MockConfig) -> None:
         self.world, self.credentials = world, config.credentials_for(self.api)
-        # Routes owned by a plugin answer 404 while it is inactive (`x-emqx-plugin`).
+        # Routes owned by a plugin answer 404 while it is inactive (`x-emqx.plugin`).
         self.owners = gating.plugins_of(self.api.document)
         self.outside_routes: Mapping[str, Callable[[str], Response]] = {
             "/status": lambda method: status(world, method)

@@ -26,8 +26,9 @@ def test_every_plugin_mark_names_a_known_plugin(world: World) -> None:
     doc = document(EmqxV4.api.document)
     for item in doc["paths"].values():
         for op in item.values():
-            if isinstance(op, dict) and op.get("x-emqx-plugin"):
-                assert op["x-emqx-plugin"] in op["description"], op["operationId"]
+            plugin = op.get("x-emqx", {}).get("plugin") if isinstance(op, dict) else None
+            if plugin:
+                assert plugin in op["description"], op["operationId"]
 
 
 @pytest.mark.parametrize(
