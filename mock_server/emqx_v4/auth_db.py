@@ -21,10 +21,8 @@ from mqtt_api_kit.fixtures.auth_db import ACCESS, ACTIONS, AclRule, AuthDb, Cred
 from ..http import json_response
 from ..paths import path_value
 from . import errors, render
-from .query import Page
+from .query import CLOUD_DEFAULT_LIMIT, Page
 
-MAX_ROW_LIMIT = 10_000
-CLOUD_DEFAULT_LIMIT = 10  # what EMQX Cloud's examples show for a request without `_limit`
 Row = dict[str, Any]
 
 
@@ -35,7 +33,7 @@ def _page(
     total: int,
     fmt: Callable[[Any], Row],
 ) -> Response:
-    page = Page.from_params(params, MAX_ROW_LIMIT)
+    page = Page.from_params(params)
     taken, hasnext = page.take(rows)
     meta = page.meta(-1 if filtered else total, hasnext)
     return errors.ok(data=[fmt(r) for r in taken], meta=meta)
@@ -222,7 +220,7 @@ class CloudAuthApi:
     def _cloud_page(
         self, rows: list[Any], params: dict[str, Any], fmt: Callable[[Any], Row]
     ) -> Response:
-        page = Page(int(params.get("_page", 1)), int(params.get("_limit", CLOUD_DEFAULT_LIMIT)))
+        page = Page.from_params(params, CLOUD_DEFAULT_LIMIT)
         taken, _ = page.take(rows)
         meta = {"page": page.page, "limit": page.limit, "count": len(rows)}
         return errors.ok(data=[fmt(r) for r in taken], meta=meta)

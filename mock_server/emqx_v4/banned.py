@@ -18,7 +18,6 @@ from ..paths import path_value
 from . import errors, serialize
 from .query import Page
 
-MAX_ROW_LIMIT = 10_000
 KINDS = ("clientid", "username", "peerhost")
 BAD_KIND = "value of 'as' must be one of: ['clientid', 'username', 'peerhost']"
 MISSING = "missing mandatory params: ['who', 'as']"
@@ -47,7 +46,7 @@ class BannedApi:
         self.world = world
 
     async def list_banned(self, **params: Any) -> Response:
-        page = Page.from_params(params, MAX_ROW_LIMIT)
+        page = Page.from_params(params)
         entries = list(self.world.banned.values())
         rows, _ = page.take(entries)
         meta = {"page": page.page, "limit": page.limit, "count": len(entries)}

@@ -10,9 +10,8 @@ from mqtt_api_kit.fixtures import Client, World
 
 from ..paths import path_value
 from . import errors, serialize
-from .query import FILTER_PARAMS, Page, client_predicates, matching
-
-MAX_ROW_LIMIT = 10_000  # management.max_row_limit
+from .filters import FILTER_PARAMS, client_predicates
+from .query import Page, matching
 
 
 class ClientsApi:
@@ -23,7 +22,7 @@ class ClientsApi:
         return serialize.client(client, len(self.world.subscriptions_of(client.clientid)))
 
     def _list(self, node: str | None, params: dict[str, Any]) -> Response:
-        page = Page.from_params(params, MAX_ROW_LIMIT)
+        page = Page.from_params(params)
         preds = client_predicates(params)
         rows, hasnext = page.take(matching(self.world.clients(node), preds))
         count = -1 if FILTER_PARAMS.intersection(params) else self.world.client_count(node)

@@ -25,7 +25,6 @@ from ..paths import path_value
 from . import errors, render
 from .query import Page
 
-MAX_ROW_LIMIT = 10_000
 _TRACE_CODES = {
     "already_existed": "ALREADY_EXISTED",
     "duplicate_condition": "DUPLICATE_CONDITION",
@@ -203,7 +202,7 @@ class DiagnosticsApi:
         if (refused := self._not_loaded("emqx_mod_slow_subs")) is not None:
             return refused
         rows = self._diag.slow_subs
-        page = Page.from_params(params, MAX_ROW_LIMIT)
+        page = Page.from_params(params)
         taken, _ = page.take(rows)
         meta = {"page": page.page, "limit": page.limit, "count": len(rows)}
         return errors.ok(data=[render.slow_sub(s) for s in taken], meta=meta)

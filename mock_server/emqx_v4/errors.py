@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..http import bare_response, json_response, text_response
+from . import filters
 
 # Codes from emqx_mgmt.hrl (4.4.19).
 ERROR_RPC = 101
@@ -16,19 +17,6 @@ CLIENT_NOT_FOUND = 112
 NO_VALID_TOPIC = 115
 BAD_QOS = 116
 
-# Query parameters the client-list filter converts, and the type word its 108 message uses.
-_FILTER_TYPES = {
-    "ip_address": "ip",
-    "proto_ver": "integer",
-    "_gte_created_at": "timestamp",
-    "_lte_created_at": "timestamp",
-    "_gte_connected_at": "timestamp",
-    "_lte_connected_at": "timestamp",
-    "_gte_mqueue_len": "integer",
-    "_lte_mqueue_len": "integer",
-    "_gte_mqueue_dropped": "integer",
-    "_lte_mqueue_dropped": "integer",
-}
 # Paging parameters: the broker itself crashes (500) on these; the mock answers cleanly.
 _PAGING = ("_page", "_limit")
 
@@ -73,9 +61,9 @@ def bad_request(request: Request) -> Response:
             if _is_int(value):
                 return error(BAD_PARAMETER, f"{name} must not be negative: {erlang_binary(value)}")
             return error(BAD_PARAMETER, f"Can't convert {erlang_binary(value)} to integer type")
-        kind = _FILTER_TYPES.get(name)
-        if kind and not _converts(kind, value):
-            return error(BAD_PARAMETER, f"Can't convert {erlang_binary(value)} to {kind} type")
+        word = filters.TYPE_WORDS.get(name)
+        if word is not None and not filters.converts(word, value):
+            return error(BAD_PARAMETER, f"Can't convert {erlang_binary(value)} to {word} type")
     return error(BAD_PARAMETER, "bad_params")
 
 
@@ -85,9 +73,3 @@ def _is_int(value: str, minimum: int | None = None) -> bool:
     except ValueError:
         return False
     return minimum is None or number >= minimum
-
-
-def _converts(kind: str, value: str) -> bool:
-    if kind == "ip":
-        return all(part.isdigit() for part in value.split("."))
-    return _is_int(value)

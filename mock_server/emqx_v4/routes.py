@@ -13,15 +13,13 @@ from ..paths import path_value
 from . import errors, serialize
 from .query import Page
 
-MAX_ROW_LIMIT = 10_000
-
 
 class RoutesApi:
     def __init__(self, world: World) -> None:
         self.world = world
 
     async def list_routes(self, **params: Any) -> Response:
-        page = Page.from_params(params, MAX_ROW_LIMIT)
+        page = Page.from_params(params)
         routes = self.world.routes()
         rows, _ = page.take(routes)
         meta = {"page": page.page, "limit": page.limit, "count": len(routes)}

@@ -25,7 +25,6 @@ from ..paths import path_value
 from . import errors, render
 from .query import Page
 
-MAX_ROW_LIMIT = 10_000
 _CODES = {"bad_request": 400, "not_found": 404}
 _RULE_FILTERS = ("enabled", "for", "_like_id", "_like_for", "_match_for", "_like_description")
 
@@ -71,7 +70,7 @@ class RulesApi:
         if "_like_description" in params:
             preds.append(lambda r: str(params["_like_description"]) in r.description)
         rows = [r for r in rules if all(p(r) for p in preds)]
-        page = Page.from_params(params, MAX_ROW_LIMIT)
+        page = Page.from_params(params)
         taken, hasnext = page.take(rows)
         count = -1 if any(f in params for f in _RULE_FILTERS) else len(rules)
         return errors.ok(data=[render.rule(r) for r in taken], meta=page.meta(count, hasnext))

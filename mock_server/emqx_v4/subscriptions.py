@@ -22,7 +22,6 @@ from ..paths import path_value
 from . import errors, serialize
 from .query import Page, matching
 
-MAX_ROW_LIMIT = 10_000
 FILTERS = frozenset({"clientid", "qos", "share", "_match_topic"})
 Row = tuple[Client, Subscription]
 
@@ -64,7 +63,7 @@ class SubscriptionsApi:
         return self.world.subscriptions(node)
 
     def _list(self, node: str | None, params: dict[str, Any]) -> Response:
-        page = Page.from_params(params, MAX_ROW_LIMIT)
+        page = Page.from_params(params)
         if "topic" in params:
             return self._by_topic(node, unquote(str(params["topic"])), page, params)
         rows, hasnext = page.take(matching(self._rows(node), _filters(params)))

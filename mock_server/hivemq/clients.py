@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import Client, World
@@ -11,10 +9,8 @@ from mqtt_api_kit.fixtures import Client, World
 from ..http import json_response
 from ..paths import path_value
 from . import errors, serialize
-from .cursor import Cursors, ExpiredCursor, InvalidCursor
-
-DEFAULT_LIMIT = 500
-LIST_PATH = "/api/v1/mqtt/clients"
+from .cursor import Cursors
+from .paging import CLIENT_LIST
 
 
 class MqttClientsApi:
@@ -36,25 +32,12 @@ class MqttClientsApi:
         return self.world.client(path_value(clientid))
 
     async def get_all_mqtt_clients(
-        self, limit: int = DEFAULT_LIMIT, cursor: str | None = None, **_: object
+        self, limit: int = CLIENT_LIST.default_limit, cursor: str | None = None, **_: object
     ) -> Response:
-        revision = self.world.revision
-        offset = 0
-        if cursor is not None:
-            try:
-                offset = self.cursors.resolve(cursor, revision)
-            except InvalidCursor:
-                return errors.invalid_cursor()
-            except ExpiredCursor:
-                return errors.cursor_expired()
-        ids = self._ids()
-        body: dict[str, object] = {
-            "items": [{"id": cid} for cid in ids[offset : offset + limit]],
-        }
-        if offset + limit < len(ids):
-            token = self.cursors.issue(revision, offset + limit)
-            body["_links"] = {"next": f"{LIST_PATH}?{urlencode({'cursor': token, 'limit': limit})}"}
-        return json_response(body)
+        page = CLIENT_LIST.page(self.cursors, self.world.revision, self._ids, limit, cursor)
+        if isinstance(page, Response):
+            return page
+        return page.answer(lambda cid: {"id": cid})
 
     async def get_mqtt_client_details(self, clientId: str) -> Response:
         client = self._client(clientId)

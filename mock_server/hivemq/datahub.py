@@ -6,19 +6,17 @@ import base64
 import binascii
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.datahub import SchemaVersion
 
 from ..http import json_response
 from ..paths import path_value
 from . import errors, serialize
-from .cursor import SCHEMAS, Cursors, ExpiredCursor, InvalidCursor
-
-DEFAULT_LIMIT = 50
-LIST_PATH = "/api/v1/data-hub/schemas"
+from .cursor import Cursors
+from .paging import SCHEMA_LIST
 
 
 def _csv(value: str | None) -> tuple[str, ...] | None:
@@ -36,7 +34,7 @@ class DataHubSchemasApi:
 
     async def get_all_schemas(
         self,
-        limit: int = DEFAULT_LIMIT,
+        limit: int = SCHEMA_LIST.default_limit,
         cursor: str | None = None,
         fields: str | None = None,
         types: str | None = None,
@@ -44,36 +42,27 @@ class DataHubSchemasApi:
         **_: object,
     ) -> Response:
         kinds, ids = _csv(types), _csv(schemaIds)
-        filters = urlencode(
-            {k: v for k, v in (("types", types), ("schemaIds", schemaIds)) if v is not None}
+
+        def rows() -> list[SchemaVersion]:
+            return [
+                v
+                for v in self.world.datahub.all_versions()
+                if (kinds is None or v.kind in kinds) and (ids is None or v.schema_id in ids)
+            ]
+
+        page = SCHEMA_LIST.page(
+            self.cursors,
+            self.world.revision,
+            rows,
+            limit,
+            cursor,
+            filters={"types": types, "schemaIds": schemaIds},
+            shown={"fields": fields},
         )
-        revision, offset = self.world.revision, 0
-        if cursor is not None:
-            try:
-                offset = self.cursors.resolve(cursor, revision, SCHEMAS, filters)
-            except InvalidCursor:
-                return errors.invalid_cursor()
-            except ExpiredCursor:
-                return errors.cursor_expired()
-        rows = [
-            v
-            for v in self.world.datahub.all_versions()
-            if (kinds is None or v.kind in kinds) and (ids is None or v.schema_id in ids)
-        ]
+        if isinstance(page, Response):
+            return page
         shown = _fields(fields)
-        body: dict[str, Any] = {
-            "items": [serialize.schema(v, shown) for v in rows[offset : offset + limit]]
-        }
-        if offset + limit < len(rows):
-            token = self.cursors.issue(revision, offset + limit, SCHEMAS, filters)
-            query = {"cursor": token, "limit": limit}
-            query.update(
-                (k, v)
-                for k, v in (("fields", fields), ("types", types), ("schemaIds", schemaIds))
-                if v is not None
-            )
-            body["_links"] = {"next": f"{LIST_PATH}?{urlencode(query)}"}
-        return json_response(body)
+        return page.answer(lambda v: serialize.schema(v, shown))
 
     async def get_schema(self, schemaId: str, fields: str | None = None, **_: object) -> Response:
         schema_id = path_value(schemaId)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mqtt_api_kit.openapi.operations import operations
+from mqtt_api_kit.registry import HIVEMQ
+
 from ..http import json_response
 
 NOT_FOUND = "Resource not found"
@@ -23,9 +26,20 @@ INVALID_INPUT = "Invalid input"
 PARAMETER_MISSING = "Required parameter missing"
 TOO_LARGE = "Request entity too large"
 
-LIMIT_RANGE = (50, 2500)
-# Query parameters with a range, by path: the Data Hub lists page 10–500.
-_LIMITS = {"/api/v1/mqtt/clients": LIMIT_RANGE, "/api/v1/data-hub/schemas": (10, 500)}
+
+def _limit_ranges() -> dict[str, tuple[int, int]]:
+    """Path → the `limit` range its operation declares (clients 50–2500, Data Hub schemas
+    10–500): the document's minimum and maximum."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for op in operations(HIVEMQ.document):
+        limit = op.parameter("limit")
+        if limit is not None:
+            schema = limit["schema"]
+            ranges[HIVEMQ.base_path + op.path] = (int(schema["minimum"]), int(schema["maximum"]))
+    return ranges
+
+
+_LIMITS = _limit_ranges()
 _WRITES = ("POST", "PUT", "PATCH")
 # Comma-separated list parameters and their allowed values.
 _LISTS = {
@@ -78,8 +92,11 @@ def bad_request(request: Request, detail: str) -> Response:
     a rejected body is an `Invalid resource` (one that does not parse never gets here: the
     dialect's body policy answers it)."""
     params = request.query_params
-    low, high = _LIMITS.get(request.url.path.rstrip("/"), LIMIT_RANGE)
-    if "limit" in params and not _limit_ok(params["limit"], low, high):
+    # Only a list that declares `limit` reads it; elsewhere it is an unknown parameter, which
+    # HiveMQ (JAX-RS) ignores.
+    limits = _LIMITS.get(request.url.path.rstrip("/"))
+    if limits is not None and "limit" in params and not _limit_ok(params["limit"], *limits):
+        low, high = limits
         return parameter_invalid("limit", f", it must be between {low} and {high}")
     value = params.get("preventWillMessage")
     if value is not None and value.lower() not in _BOOLEANS:

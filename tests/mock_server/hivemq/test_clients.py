@@ -156,6 +156,10 @@ def test_invalidate_removes_an_offline_or_online_session(hive: TestClient, world
         ("GET", "/api/v1/mqtt/clients", {"limit": "ten"}, "limit"),
         ("DELETE", "/api/v1/mqtt/clients/x", {"preventWillMessage": "yes"}, "preventWillMessage"),
         ("DELETE", "/api/v1/mqtt/clients/x/connection", {"preventWillMessage": 2}, "preventWill"),
+        # `limit` is read only by the lists that declare it (elsewhere JAX-RS ignores it).
+        ("DELETE", "/api/v1/mqtt/clients/x", {"limit": 1, "preventWillMessage": "y"}, "prevent"),
+        ("GET", "/api/v1/data-hub/schemas", {"limit": 9}, "limit"),
+        ("GET", "/api/v1/data-hub/schemas", {"limit": 501}, "limit"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(
