@@ -21,7 +21,7 @@ def free_port() -> int:
 @contextmanager
 def mock_process(*args: str) -> Iterator[str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), *args]
+    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), "--no-mqtt", *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -2,6 +2,7 @@
 
 mqtt-api mock [--host 127.0.0.1] [--port 8081] [--seed N] [--clients N] [--nodes N]
               [--auth USER:PASS | --no-auth] [--hivemq-auth USER:PASS]
+              [--mqtt-port 1883] [--ws-port 8083] [--no-mqtt]
 mqtt-api test URL [--auth USER:PASS] [--allow-destructive] [--junit PATH] ...
 """
 
@@ -24,10 +25,9 @@ from .registry import APIS
 
 
 def _mock(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from .fixtures import build_world
     from .mock_server.app import create_app
+    from .mock_server.mqtt import MqttSettings, run
 
     auth = None if args.no_auth else parse_credentials(args.auth)
     hivemq_auth = parse_credentials(args.hivemq_auth) if args.hivemq_auth else None
@@ -41,8 +41,20 @@ def _mock(args: argparse.Namespace) -> int:
     )
     world = build_world(config.seed, config.clients, config.nodes)
     app = create_app(world, config)
+    mqtt = None if args.no_mqtt else MqttSettings(args.host, args.mqtt_port, args.ws_port)
     print(banner(config, args.host, args.port), flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    if mqtt is not None:
+        print(
+            f"  MQTT      mqtt://{args.host}:{mqtt.port}  ws://{args.host}:{mqtt.ws_port}/mqtt"
+            "  (MQTT 3.1, 3.1.1, 5.0: real clients join the world)",
+            flush=True,
+        )
+    try:
+        run(app, world, args.host, args.port, args.log_level, mqtt)
+    except OSError as exc:  # a listener port is taken: say which, not a traceback
+        print(f"mqtt-api mock: cannot listen: {exc.strerror or exc}", file=sys.stderr)
+        print("  (another broker running? use --mqtt-port/--ws-port or --no-mqtt)", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -94,6 +106,18 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_MAX_BODY,
         metavar="BYTES",
         help=f"refuse request bodies above this size (default {DEFAULT_MAX_BODY})",
+    )
+    mock.add_argument(
+        "--mqtt-port", type=int, default=1883, help="MQTT over TCP listener (default 1883)"
+    )
+    mock.add_argument(
+        "--ws-port",
+        type=int,
+        default=8083,
+        help="MQTT over WebSocket listener, path /mqtt (default 8083)",
+    )
+    mock.add_argument(
+        "--no-mqtt", action="store_true", help="serve only the HTTP APIs, no MQTT listeners"
     )
     mock.add_argument("--log-level", default="warning")
 

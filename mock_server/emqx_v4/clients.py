@@ -62,8 +62,9 @@ class ClientsApi:
         return self._lookup([c for c in self.world.clients(node) if c.username == name])
 
     async def kick_client(self, clientid: str) -> Response:
-        # 4.3.9+ reports success for an unknown client too (emqx_cm change f5a2421f).
-        self.world.remove_client(path_value(clientid))
+        # 4.3.9+ reports success for an unknown client too (emqx_cm change f5a2421f); the
+        # kick publishes the will (emqx_channel:handle_call(kick, …)).
+        self.world.kick(path_value(clientid))
         return errors.ok()
 
     async def get_client_acl_cache(self, clientid: str) -> Response:

@@ -16,7 +16,8 @@ from ..support import free_port
 @contextmanager
 def mock_process(*args: str) -> Iterator[str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), *args]
+    # No MQTT listeners: 1883 may be taken by another mock or broker on a shared machine.
+    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), "--no-mqtt", *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
