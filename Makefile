@@ -15,7 +15,7 @@ JUNIT  ?=
 ALLOW_DESTRUCTIVE ?=
 export AUTH JUNIT ALLOW_DESTRUCTIVE
 
-.PHONY: mock test lint examples bench clean
+.PHONY: mock test lint examples bench clean mqtt-clients
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ ifneq ($(strip $(TARGET)),)
 else
 	$(BIN)/python -m pytest
 endif
+
+## make mqtt-clients: Debian's mosquitto_sub/mosquitto_pub (the README's MQTT walk-through).
+mqtt-clients:
+	command -v mosquitto_sub >/dev/null || apt-get install -y mosquitto-clients \
+		|| (apt-get update && apt-get install -y mosquitto-clients)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
