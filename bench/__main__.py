@@ -5,9 +5,9 @@ import warnings
 
 warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
 
-from . import mock, suite, world  # noqa: E402
+from . import mock, mqtt, suite, world  # noqa: E402
 
-BENCHES = {"world": world.run, "mock": mock.run, "suite": suite.run}
+BENCHES = {"world": world.run, "mock": mock.run, "mqtt": mqtt.run, "suite": suite.run}
 
 
 def main(argv: list[str]) -> int:

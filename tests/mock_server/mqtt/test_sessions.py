@@ -178,3 +178,25 @@ def test_the_auth_table_is_applied_while_its_plugin_runs(mock: Mock) -> None:
     anonymous = Peer("a4", mock.mqtt_port)  # no entry: allow_anonymous = true
     assert anonymous.connect()[0] == 0
     anonymous.close()
+
+
+def test_emq_2_disconnect_closes_the_connection(mock: Mock) -> None:
+    peer = Peer("old-api", mock.mqtt_port)
+    peer.connect()
+    with mock.api() as api:
+        assert api.delete("/api/v2/clients/old-api").json()["code"] == 0
+    assert peer.disconnected.wait(5)
+
+
+def test_a_second_connection_takes_the_session_over(mock: Mock) -> None:
+    first = Peer("twin", mock.mqtt_port, version=5)
+    first.connect()
+    second = Peer("twin", mock.mqtt_port, version=5)
+    second.connect()
+    assert first.disconnected.wait(5)
+    assert int(first.disconnect_reason.value) == 0x8E  # session taken over
+    first.client.loop_stop()
+    with mock.api() as api:
+        [row] = api.get("/api/v4/clients/twin").json()["data"]
+        assert row["port"] == second.local_port
+    second.close()
