@@ -15,7 +15,8 @@ JUNIT  ?=
 ALLOW_DESTRUCTIVE ?=
 export AUTH JUNIT ALLOW_DESTRUCTIVE
 
-.PHONY: mock test lint examples bench clean mqtt-clients
+.PHONY: mock test test-quick test-slow lint typecheck actionlint wheel-check examples bench clean \
+	mqtt-clients
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +28,25 @@ $(STAMP): pyproject.toml
 mock: $(STAMP)
 	$(BIN)/mqtt-api mock --port $(PORT) --seed $(SEED) --clients $(CLIENTS) $(MOCK_ARGS)
 
-## make test: our tests + the contract suite against the embedded mock.
+## make test: our tests + the contract suite against the embedded mock, in two tiers: the
+## quick one first (no Schemathesis subprocess; about a minute), then the slow one
+## (`@pytest.mark.slow`: every profile and every mutant through `mqtt-api test`).
 ## make test TARGET=http://host:8081/api/v4 AUTH=user:pass: the contract suite against a broker
 ## (read-only unless ALLOW_DESTRUCTIVE=1; JUNIT=path writes JUnit XML).
 test: $(STAMP)
 ifneq ($(strip $(TARGET)),)
 	$(BIN)/mqtt-api test $(TARGET)
 else
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m slow
 endif
+
+## make test-quick: the quick tier alone; make test-slow: the slow tier alone.
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
 
 ## make mqtt-clients: Debian's mosquitto_sub/mosquitto_pub (the README's MQTT walk-through).
 mqtt-clients:
@@ -45,6 +56,19 @@ mqtt-clients:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## make typecheck: mypy --strict over the package (tests/ and bench/ checked leniently);
+## see tools/typecheck.py for why it runs on a link tree under build/typecheck.
+typecheck: $(STAMP)
+	$(BIN)/python tools/typecheck.py
+
+## make actionlint: the GitHub workflows, as GitHub would parse and run them.
+actionlint: $(STAMP)
+	$(BIN)/actionlint .github/workflows/*.yml
+
+## make wheel-check: build the wheel, install it in a throwaway venv, serve and test from it.
+wheel-check: $(STAMP)
+	bash .ci/wheel-check $(BIN)/python
 
 ## make examples: the seeds' example responses against our documents.
 examples: $(STAMP)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from mqtt_api_kit.contract_tests.apis import APIS
+from mqtt_api_kit.registry import APIS
 
 from .server import mock_process
 
@@ -22,7 +22,7 @@ def run(workers: str = "1") -> dict[str, float]:
                 [
                     sys.executable,
                     "-m",
-                    "contract_tests",
+                    "mqtt_api_kit.contract_tests",
                     base + api.base_path,
                     "--allow-destructive",
                     "--workers",

@@ -63,7 +63,7 @@ class Authentication:
         await self.app(scope, receive, send)
 
 
-class PassThroughBasic(AbstractSecurityHandler):  # type: ignore[misc]
+class PassThroughBasic(AbstractSecurityHandler):
     """Connexion's view of the declared Basic scheme: already verified by `Authentication`."""
 
     def get_fn(self, security_scheme: Any, required_scopes: Any) -> Any:

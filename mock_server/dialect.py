@@ -41,13 +41,26 @@ class BodyPolicy:
 
 
 class Dialect(Protocol):
-    api: Api
-    # (METHOD, path under the base path) the broker serves without credentials.
-    open_routes: frozenset[tuple[str, str]]
-    # Exact paths outside the base path the broker serves on the same listener, without
-    # credentials (EMQX's `GET /status`): path → answer for a method.
-    outside_routes: Mapping[str, Callable[[str], Response]]
-    body_policy: BodyPolicy | None
+    # Read-only members (properties here, so a dialect may declare them as plain class or
+    # instance attributes of a narrower type: `body_policy = BodyPolicy(…)`).
+    @property
+    def api(self) -> Api: ...
+
+    @property
+    def open_routes(self) -> frozenset[tuple[str, str]]:
+        """(METHOD, path under the base path) the broker serves without credentials."""
+        ...
+
+    @property
+    def outside_routes(self) -> Mapping[str, Callable[[str], Response]]:
+        """Exact paths outside the base path the broker serves on the same listener, without
+        credentials (EMQX's `GET /status`): path → answer for a method."""
+        ...
+
+    @property
+    def body_policy(self) -> BodyPolicy | None:
+        """How the broker reads bodies; None: the pipeline leaves bodies to validation."""
+        ...
 
     def handlers(self) -> Mapping[str, Handler]:
         """operationId → handler over this dialect's world."""

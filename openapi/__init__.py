@@ -17,8 +17,9 @@ from typing import Any
 
 import yaml
 
+_Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader]
 try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+    _Loader = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 

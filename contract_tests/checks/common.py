@@ -1,12 +1,24 @@
-"""Helpers shared by the per-API checks."""
+"""Helpers shared by the per-API checks, and the Schemathesis types every check is written in.
+
+A check is `(ctx: schemathesis.CheckContext, response: schemathesis.Response, case:
+OpenApiCase) -> bool | None`, the signature Schemathesis calls (`schemathesis.checks.
+CheckFunction`). `OpenApiCase` is Schemathesis' own alias for a case of an OpenAPI operation
+(`schemathesis.specs.openapi.schemas`); it exists for type checkers only, so each module
+imports it under `TYPE_CHECKING`.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+from schemathesis import Response
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 
-def json_body(response: Any) -> Any:
+def json_body(response: Response) -> Any:
     """The parsed JSON body, or None when the response is not JSON."""
     if "json" not in (response.headers.get("content-type") or [""])[0]:
         return None
@@ -16,13 +28,17 @@ def json_body(response: Any) -> Any:
         return None
 
 
-def is_valid_request(case: Any) -> bool:
+def is_valid_request(case: OpenApiCase) -> bool:
     """Whether Schemathesis generated this request as valid (positive) data."""
-    meta = getattr(case, "meta", None)
-    return meta is None or not meta.generation.mode.is_negative
+    return case.meta is None or not case.meta.generation.mode.is_negative
 
 
-def query_int(case: Any, name: str) -> int | None:
+def is_int(value: object) -> TypeGuard[int]:
+    """An integer in JSON's sense: `True` is a boolean, not 1."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def query_int(case: OpenApiCase, name: str) -> int | None:
     value = (case.query or {}).get(name)
     if isinstance(value, bool) or value is None:
         return None

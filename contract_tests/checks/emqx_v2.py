@@ -11,35 +11,35 @@ its offset (pages ≤ 1 are the first page).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import schemathesis
+from schemathesis import CheckContext, Response
 
-from .common import json_body, query_int
+from .common import is_int, json_body, query_int
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 PAGE_KEYS = ("current_page", "page_size", "total_num", "total_page", "objects")
 DEFAULT_PAGE, DEFAULT_SIZE = 1, 20
 
 
-def _int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def paging_problems(result: dict[str, Any], asked_page: int, asked_size: int) -> list[str]:
     page, size, total, pages, objects = (result.get(k) for k in PAGE_KEYS)
-    problems = []
+    problems: list[str] = []
     if page != asked_page:
         problems.append(f"current_page is {page!r}, the request asked for {asked_page}")
     if size != asked_size:
         problems.append(f"page_size is {size!r}, the request asked for {asked_size}")
-    if not (_int(size) and _int(total) and isinstance(objects, list)) or size < 1:
+    if not (is_int(size) and is_int(total) and isinstance(objects, list)) or size < 1:
         return problems
     if len(objects) > size:
         problems.append(f"{len(objects)} objects on a page of size {size}")
     expected_pages = -(-total // size)
     if pages != expected_pages:
         problems.append(f"total_page is {pages!r}; {total} / {size} rounded up is {expected_pages}")
-    if _int(page):
+    if is_int(page):
         offset = (page - 1) * size if page > 1 else 0
         expected = max(0, min(size, total - offset))
         if len(objects) != expected:
@@ -50,7 +50,7 @@ def paging_problems(result: dict[str, Any], asked_page: int, asked_size: int) ->
 
 
 @schemathesis.check
-def emqx_v2_paging(ctx: Any, response: Any, case: Any) -> bool | None:
+def emqx_v2_paging(ctx: CheckContext, response: Response, case: OpenApiCase) -> bool | None:
     """A 2.x paged `result` echoes the request and agrees with its own rows."""
     body = json_body(response)
     if response.status_code != 200 or not isinstance(body, dict) or body.get("code") != 0:

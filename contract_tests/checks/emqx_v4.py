@@ -10,17 +10,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import schemathesis
+from schemathesis import CheckContext, Response
 
 from mqtt_api_kit.openapi.extensions import facts
 
-from .common import is_valid_request, json_body, query_int
+from .common import is_int, is_valid_request, json_body, query_int
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 
 @schemathesis.check
-def emqx_business_code(ctx: Any, response: Any, case: Any) -> bool | None:
+def emqx_business_code(ctx: CheckContext, response: Response, case: OpenApiCase) -> bool | None:
     """A valid request gets `code` 0, or one of the codes its operation documents."""
     if response.status_code != 200 or not is_valid_request(case):
         return None
@@ -37,7 +41,7 @@ def emqx_business_code(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schemathesis.check
-def emqx_paging_meta(ctx: Any, response: Any, case: Any) -> bool | None:
+def emqx_paging_meta(ctx: CheckContext, response: Response, case: OpenApiCase) -> bool | None:
     """`meta` echoes the request and agrees with the rows returned."""
     body = json_body(response)
     if response.status_code != 200 or not isinstance(body, dict):
@@ -45,7 +49,7 @@ def emqx_paging_meta(ctx: Any, response: Any, case: Any) -> bool | None:
     meta, data = body.get("meta"), body.get("data")
     if not isinstance(meta, dict) or not isinstance(data, list):
         return None
-    problems = []
+    problems: list[str] = []
     page, limit = query_int(case, "_page"), query_int(case, "_limit")
     if page is not None and meta.get("page") != page:
         problems.append(f"meta.page is {meta.get('page')!r}, the request asked for {page}")
@@ -62,10 +66,10 @@ def emqx_paging_meta(ctx: Any, response: Any, case: Any) -> bool | None:
 
 def _hasnext_problems(meta: dict[str, Any], rows: int) -> list[str]:
     page, limit, count, hasnext = (meta.get(k) for k in ("page", "limit", "count", "hasnext"))
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (page, limit, count)):
+    if not (is_int(page) and is_int(limit) and is_int(count)):
         return []
     offset = (max(page, 1) - 1) * limit
-    problems = []
+    problems: list[str] = []
     if hasnext is True and rows < limit:
         problems.append(f"hasnext is true but the page holds {rows} of {limit} rows")
     if count >= 0:  # count is the total when no filter was recognised

@@ -15,13 +15,17 @@ repeated for later first pages: the check costs a few dozen requests, not a walk
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
 import schemathesis
+from schemathesis import CheckContext, Response
 
 from .common import json_body, query_int
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 BASE_PATH = "/api/v1"
 LIST_OPERATION = "getAllMqttClients"
@@ -34,13 +38,14 @@ _walks: dict[tuple[str, int], list[str]] = {}
 _verdicts: dict[str, str | None] = {}  # list URL → failure message, None when sound
 
 
-def _is_hivemq(case: Any) -> bool:
+def _is_hivemq(case: OpenApiCase) -> bool:
     servers = case.operation.schema.raw_schema.get("servers") or [{}]
-    return urlsplit(servers[0].get("url", "")).path.rstrip("/").endswith(BASE_PATH)
+    url = servers[0].get("url", "")
+    return isinstance(url, str) and urlsplit(url).path.rstrip("/").endswith(BASE_PATH)
 
 
 @schemathesis.check
-def hivemq_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
+def hivemq_error_shape(ctx: CheckContext, response: Response, case: OpenApiCase) -> bool | None:
     """A 4xx answer is `{"errors":[{"title": str, "detail": str}, …]}` with at least one entry."""
     if not 400 <= response.status_code < 500 or not _is_hivemq(case):
         return None
@@ -68,16 +73,16 @@ def hivemq_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
 class _Walker:
     """GETs along `_links.next`, with the credentials of the request being checked."""
 
-    def __init__(self, response: Any) -> None:
+    def __init__(self, response: Response) -> None:
         request = response.request
-        parts = urlsplit(request.url)
+        parts = urlsplit(request.url or "")
         self.origin = f"{parts.scheme}://{parts.netloc}"
         base = parts.path.split("/mqtt/clients", 1)[0]
         self.list_url = f"{self.origin}{base}/mqtt/clients"
         self.headers = {
             k: v for k, v in request.headers.items() if k.lower() in ("authorization", "cookie")
         }
-        self.verify = getattr(response, "verify", True)
+        self.verify = response.verify
 
     def get(self, url: str) -> requests.Response:
         try:
@@ -116,6 +121,9 @@ class _Walker:
                 raise AssertionError(f"page {page} holds {len(items)} clients, limit is {limit}")
             for item in items:
                 cid = item.get("id") if isinstance(item, dict) else None
+                if not isinstance(cid, str):
+                    # Without an id a client cannot be followed across pages (nor told apart).
+                    raise AssertionError(f"page {page} lists a client without a string `id`")
                 if cid in seen:
                     raise AssertionError(
                         f"client {cid!r} is listed twice while walking _links.next with "
@@ -139,7 +147,7 @@ def _other_limit(limit: int) -> int:
 
 
 @schemathesis.check
-def hivemq_cursor_walk(ctx: Any, response: Any, case: Any) -> bool | None:
+def hivemq_cursor_walk(ctx: CheckContext, response: Response, case: OpenApiCase) -> bool | None:
     """Walking `_links.next` lists each client exactly once, whatever the page size."""
     if response.status_code != 200 or not _is_hivemq(case):
         return None

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cache
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import schemathesis
@@ -31,8 +31,12 @@ from openapi_core.validation.request.validators import (
     V30RequestBodyValidator,
     V30RequestParametersValidator,
 )
+from schemathesis import CheckContext, Response
 
 from .common import is_valid_request, json_body
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 FAMILY_ENV = "MQTT_API_FAMILY"
 
@@ -52,20 +56,29 @@ _RULES = {"emqx": _emqx_rejected, "hivemq": _hivemq_rejected}
 
 Validators = tuple[str, str, V30RequestParametersValidator, V30RequestBodyValidator]
 
+# id(raw document) → (the document, its validators). A run has one document; keying on its
+# identity (and keeping it alive, so the id cannot be reused) spares serialising the whole
+# document on every judged case, which a cache keyed on its JSON text did.
+_built: dict[int, tuple[Mapping[str, Any], Validators]] = {}
 
-@cache
-def _validators(raw_json: str) -> Validators:
+
+def _validators(raw: Mapping[str, Any]) -> Validators:
     """(host, base path, parameter and body validators) of one document."""
-    raw = json.loads(raw_json)
-    api = OpenAPI.from_dict(raw)
+    known = _built.get(id(raw))
+    if known is not None and known[0] is raw:
+        return known[1]
+    # A private copy: openapi-core must not see (or keep) a document Schemathesis changes.
+    api = OpenAPI.from_dict(json.loads(json.dumps(raw)))
     server = urlsplit((raw.get("servers") or [{"url": "http://localhost/"}])[0]["url"])
     host = f"{server.scheme or 'http'}://{server.netloc or 'localhost'}"
-    return (
+    built = (
         host,
         server.path.rstrip("/"),
         V30RequestParametersValidator(api.spec),
         V30RequestBodyValidator(api.spec),
     )
+    _built[id(raw)] = (raw, built)
+    return built
 
 
 def _scalar(value: Any) -> str | None:
@@ -76,23 +89,25 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
-def declared_input_is_invalid(case: Any) -> bool | None:
+def declared_input_is_invalid(case: OpenApiCase) -> bool | None:
     """True/False per our document; None when the request cannot be judged reliably."""
-    host, base, params, bodies = _validators(json.dumps(case.operation.schema.raw_schema))
+    host, base, params, bodies = _validators(case.operation.schema.raw_schema)
     query: dict[str, str] = {}
     for name, value in (case.query or {}).items():
         text = _scalar(value)
         if text is None:
             return None  # repeated or structured values: how a broker reads them is undefined
         query[name] = text
-    body = getattr(case, "body", None)
-    has_body = isinstance(body, (dict, list, str, int, float, bool)) or body is None
+    body = case.body
+    # openapi-core reads the body as the bytes on the wire; NOT_SET and binary bodies are sent
+    # as none at all here (the body check below then judges a required body as missing).
+    sent = isinstance(body, (dict, list, str, int, float, bool))
     request = MockRequest(
         host,
         case.method.lower(),
         base + case.formatted_path,
         args=query,
-        data=json.dumps(body) if has_body and body is not None else None,
+        data=json.dumps(body).encode() if sent else None,
         content_type="application/json",
     )
     try:
@@ -105,7 +120,7 @@ def declared_input_is_invalid(case: Any) -> bool | None:
 
 
 @schemathesis.check
-def rejects_invalid_input(ctx: Any, response: Any, case: Any) -> bool | None:
+def rejects_invalid_input(ctx: CheckContext, response: Response, case: OpenApiCase) -> bool | None:
     """Invalid input is refused in the API's own error shape; 5xx is a broker defect."""
     if is_valid_request(case):
         return None

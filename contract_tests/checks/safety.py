@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import schemathesis
+from schemathesis import HookContext
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 READ_ONLY_ENV = "MQTT_API_READ_ONLY"
 # What a read-only run must never send. Other methods (TRACE, QUERY…, which the coverage phase
@@ -18,7 +22,7 @@ class WriteBlocked(RuntimeError):
 
 
 @schemathesis.hook
-def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+def before_call(context: HookContext, case: OpenApiCase, kwargs: dict[str, Any]) -> None:
     # Defence in depth: the runner already excludes write operations in read-only runs.
     if os.environ.get(READ_ONLY_ENV) == "1" and case.method.upper() in WRITE_METHODS:
         raise WriteBlocked(f"read-only run: refusing to send {case.method} {case.path}")

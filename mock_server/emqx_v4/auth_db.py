@@ -285,21 +285,19 @@ class CloudAuthApi:
                 item.get("action"),
             )
             allow = item.get("allow")
-            failed = (
-                "login"
-                if login is None
-                else "topic"
-                if topic is None
-                else "action"
-                if action not in ACTIONS
-                else "allow"
-                if not isinstance(allow, bool)
-                else None
-            )
-            if failed is None:
+            failed: str | None = None
+            if login is None:
+                failed = "login"
+            elif topic is None:
+                failed = "topic"
+            elif action not in ACTIONS:
+                failed = "action"
+            elif not isinstance(allow, bool):
+                failed = "allow"
+            else:
                 access = "allow" if allow else "deny"
                 self.world.auth_db.put_acl(
-                    AclRule("username", login, topic, action, access, self.world.now)
+                    AclRule("username", login, topic, str(action), access, self.world.now)
                 )
             outcome[str(item.get("login"))] = failed or "ok"
         return errors.ok(data=outcome)

@@ -7,7 +7,7 @@ plugin sources and are marked so in the document.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from starlette.responses import Response
 
@@ -100,7 +100,7 @@ class GatewaysApi:
             return mechanism
         username, password = fields.get("username"), fields.get("password")
         salt, iterations = fields.get("salt"), fields.get("iteration_count", 4096)
-        if not all(isinstance(v, str) and v for v in (username, password, salt)):
+        if not (_filled(username) and _filled(password) and _filled(salt)):
             return json_response(render.message("missing_required_params"))
         if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
             return json_response(render.message("bad_iteration_count"))
@@ -140,3 +140,8 @@ class GatewaysApi:
             return json_response(render.message("missing_required_params"))
         self.world.gateways.remove_sasl(mechanism, username)
         return errors.ok()
+
+
+def _filled(value: object) -> TypeGuard[str]:
+    """A non-empty string: what the SASL routes require of username, password and salt."""
+    return isinstance(value, str) and value != ""

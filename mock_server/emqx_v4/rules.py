@@ -8,6 +8,7 @@ turns into existing atoms, so an unknown name there is the route's 404 `Not foun
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -17,6 +18,7 @@ from mqtt_api_kit.fixtures.rules import (
     ACTION_TYPES,
     RESOURCE_TYPES,
     RULE_EVENTS,
+    Rule,
     RuleEngine,
     RuleError,
 )
@@ -52,7 +54,7 @@ class RulesApi:
 
     async def list_rules(self, **params: Any) -> Response:
         rules = list(self._engine.rules.values())
-        preds = []
+        preds: list[Callable[[Rule], bool]] = []
         if "enabled" in params:
             preds.append(lambda r: r.enabled == _truthy(params["enabled"]))
         if "for" in params:
@@ -93,7 +95,8 @@ class RulesApi:
             statement = rule_sql.parse(sql)
         except rule_sql.SqlError as exc:
             return errors.error(400, f"{{parse_error,{exc}}}")
-        ctx = body.get("ctx") if isinstance(body.get("ctx"), dict) else {}
+        given = body.get("ctx")
+        ctx: dict[str, Any] = given if isinstance(given, dict) else {}
         output = rule_sql.evaluate(statement, self._context(statement, ctx))
         if output is None:
             return errors.error(400, "SQL Not Match")

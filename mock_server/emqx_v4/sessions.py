@@ -73,8 +73,9 @@ class SessionsApi:
         return keepalive(self.world, path_value(clientid), interval, body)
 
 
-def keepalive_refusal(value: Any) -> Response | None:
-    """107 without `interval`, 102 outside 0..65535 — checked before the client lookup."""
+def keepalive_seconds(value: Any) -> int | Response:
+    """The interval in seconds, or the refusal: 107 without `interval`, 102 outside 0..65535 —
+    checked before the client lookup."""
     if value is None:
         return errors.error(errors.MISSING_PARAMETER, "params_not_found")
     try:
@@ -83,15 +84,21 @@ def keepalive_refusal(value: Any) -> Response | None:
         return errors.error(errors.BAD_PARAMETER, "bad_params")  # the broker crashes (500)
     if not 0 <= seconds <= 65535:
         return errors.error(errors.ERROR_UNKNOWN, KEEPALIVE_RANGE)
-    return None
+    return seconds
+
+
+def keepalive_refusal(value: Any) -> Response | None:
+    """The refusal `keepalive_seconds` gives, or None when the interval is acceptable."""
+    seconds = keepalive_seconds(value)
+    return seconds if isinstance(seconds, Response) else None
 
 
 def keepalive(world: World, clientid: str, query: Any, body: Any) -> Response:
     """`interval` from the query string first, then the body."""
     value = query if query is not None else (body or {}).get("interval")
-    refusal = keepalive_refusal(value)
-    if refusal is not None:
-        return refusal
-    if not world.set_keepalive(clientid, int(value)):
+    seconds = keepalive_seconds(value)
+    if isinstance(seconds, Response):
+        return seconds
+    if not world.set_keepalive(clientid, seconds):
         return errors.error(errors.CLIENT_NOT_FOUND, "not_found")
     return errors.ok()

@@ -74,7 +74,7 @@ class Cursors:
         issued_at = self._issued.get(token)
         if issued_at is None or self._clock() - issued_at > self.ttl or issued_revision != revision:
             raise ExpiredCursor(token)
-        return offset
+        return int(offset)
 
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]

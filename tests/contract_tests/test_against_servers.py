@@ -39,7 +39,7 @@ class Recorder:
     """Remembers the methods that reached the app."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app, self.methods = app, set()
+        self.app, self.methods = app, set[str]()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

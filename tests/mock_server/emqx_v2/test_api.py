@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -20,7 +21,7 @@ def first_node(world: World) -> str:
     return world.running_nodes()[0].name
 
 
-def result(response) -> object:
+def result(response) -> Any:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["code"] == 0, body

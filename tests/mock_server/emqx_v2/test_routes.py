@@ -65,6 +65,7 @@ def test_every_reference_route_is_answered_by_the_mock(client: TestClient, world
     for method, path in reference_routes():
         url = "/api/v2" + re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
         op = operation(method, path)
+        assert op is not None, f"{method} {path} is not in the document"
         body = op.get("requestBody", {})
         if "$ref" in body:
             body = SPEC["components"]["requestBodies"][body["$ref"].rsplit("/", 1)[1]]

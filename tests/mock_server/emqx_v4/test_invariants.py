@@ -61,7 +61,7 @@ def apply(client: TestClient, kind: str, arg: Any) -> set[str]:
     r = client.post(f"/api/v4/mqtt/{kind}", json=arg)
     assert r.status_code == 200 and r.json()["code"] in (0, 108, 112, 115, 116), r.text
     items = arg if isinstance(arg, list) else [arg]
-    return {i.get("clientid") for i in items if isinstance(i, dict) and "clientid" in i}
+    return {i["clientid"] for i in items if isinstance(i, dict) and "clientid" in i}
 
 
 def snapshot(client: TestClient) -> dict[str, Any]:

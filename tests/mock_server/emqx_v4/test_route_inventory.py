@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -115,8 +116,8 @@ def set_plugins(world: World, active: bool, names: set[str] | None = None) -> No
 
 
 def call(client: TestClient, route: Route, world: World) -> tuple[int, str]:
-    body = [] if route.path.endswith("_batch") else {}
-    kwargs = {"json": body} if route.method in ("POST", "PUT") else {}
+    body: list[object] | dict[str, object] = [] if route.path.endswith("_batch") else {}
+    kwargs: dict[str, Any] = {"json": body} if route.method in ("POST", "PUT") else {}
     answer = client.request(route.method, "/api/v4" + concrete(route, world), **kwargs)
     return answer.status_code, answer.text[:120]
 

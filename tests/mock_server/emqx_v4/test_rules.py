@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from starlette.testclient import TestClient
@@ -34,6 +35,7 @@ def test_rule_crud_round_trip(client: TestClient, world: World) -> None:
 
 
 def test_refusals_are_400_in_the_body(client: TestClient) -> None:
+    body: Mapping[str, object]
     for body in (
         {"actions": []},
         {"rawsql": "selec nothing"},

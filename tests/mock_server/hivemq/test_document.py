@@ -89,7 +89,7 @@ def test_data_hub_answers_conform(spec: OpenAPI, hive: TestClient) -> None:
             "http://localhost:8888",
             "post",
             "/api/v1/data-hub/schemas",
-            data=json.dumps(body),
+            data=json.dumps(body).encode(),
             content_type="application/json",
         )
         spec.validate_response(
