@@ -1,6 +1,7 @@
 """Assemble the ASGI app: one world, every dialect, one port.
 
-Connexion routes and validates from the documents (each parsed once, `mqtt_api_kit.openapi`);
+Connexion routes and validates from the documents (each parsed once, `mqtt_api_kit.openapi`,
+and turned into a Connexion specification once, `specs.py`);
 its error answers are replaced by the dialect's own (EMQX answers a bad value with HTTP 200
 and code 108, an unknown route with 404 `Not found.` in plain text). The stages around and
 inside it are declared in one list, `pipeline.PIPELINE`.
@@ -16,12 +17,13 @@ from connexion.exceptions import BadRequestProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from mqtt_api_kit.fixtures import World, build_world
-from mqtt_api_kit.openapi import document_copy
 
+from . import specs
 from .auth import PASS_THROUGH
 from .config import MockConfig
 from .dialect import Dialect
@@ -35,9 +37,6 @@ from .site import Site
 __all__ = ["DialectFactory", "create_app", "default_dialects"]
 
 log = logging.getLogger(__name__)
-# Connexion warns on every request that carries a parameter the document does not declare
-# (the dashboard's `_` cache-buster); the brokers ignore those silently, and so do we.
-logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
 
 DialectFactory = Callable[[World, MockConfig], Dialect]
 
@@ -59,6 +58,13 @@ def _connexion(response: Response) -> ConnexionResponse:
     )
 
 
+def _starlette(request: ConnexionRequest) -> Request:
+    """The request as Starlette sees it, for the dialects. Connexion's wrapper resolves
+    `query_params` into a plain dict through its URI parser, which error handlers do not get;
+    the dialects read the raw query (repeated keys included) and the body kept in the scope."""
+    return Request(request.scope)
+
+
 def create_app(
     world: World | None = None,
     config: MockConfig | None = None,
@@ -66,6 +72,10 @@ def create_app(
     stages: tuple[Stage, ...] = PIPELINE,
 ) -> ASGIApp:
     """The mock over `world` (default: built from `config`), serving every dialect."""
+    # Connexion warns on every request that carries a parameter the document does not declare
+    # (the dashboard's `_` cache-buster); the brokers ignore those silently, and so does the
+    # mock. Set when a mock is built, never on import (tests/test_public_surface.py).
+    logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
     config = config or MockConfig()
     world = world if world is not None else build_world(config.seed, config.clients, config.nodes)
     factories = dialects if dialects is not None else default_dialects()
@@ -74,8 +84,9 @@ def create_app(
     app = connexion.AsyncApp(__name__, security_map=PASS_THROUGH)
     for dialect in site.dialects:
         table = dialect.handlers()
-        app.add_api(
-            document_copy(dialect.api.document),
+        specs.register(
+            app,
+            specs.specification(dialect.api.document),
             base_path=dialect.api.base_path,
             name=dialect.api.name,
             resolver=Resolver(function_resolver=table.__getitem__),
@@ -88,7 +99,7 @@ def create_app(
         detail = str(getattr(exc, "detail", "") or "")
         if dialect is None:
             return _connexion(text_response("Bad Request", 400))
-        return _connexion(dialect.bad_request(request, detail))
+        return _connexion(dialect.bad_request(_starlette(request), detail))
 
     def on_not_found(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         dialect = site.dialect_for(request.url.path)
