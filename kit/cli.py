@@ -23,6 +23,8 @@ from .mock_server.config import (
 )
 from .registry import APIS
 
+__all__ = ["banner", "main"]
+
 
 def _mock(args: argparse.Namespace) -> int:
     from .fixtures import build_world
