@@ -28,7 +28,7 @@ from .preflight import PreflightError, check_target
 from .profiles import PROFILES, Profile
 from .summary import operation_verdicts, render
 
-__all__ = ["build_parser", "main", "schemathesis_argv", "write_config"]
+__all__ = ["build_parser", "main", "report_path", "schemathesis_argv", "write_config"]
 
 HOOKS = "mqtt_api_kit.contract_tests.checks"
 
@@ -188,6 +188,16 @@ def _split_auth(auth: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+def report_path(path: str | None, profile: Profile, several: bool) -> str | None:
+    """Where this profile's report goes: PATH itself when one profile runs; with several, PATH
+    with the profile's name before its suffix (`r.xml` → `r-robustness.xml`), so one
+    profile's report never overwrites another's."""
+    if path is None or not several:
+        return path
+    given = Path(path)
+    return str(given.with_name(f"{given.stem}-{profile.name}{given.suffix}"))
+
+
 def run_profile(args: argparse.Namespace, api: Api, profile: Profile, discovered: str) -> int:
     env = dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS)
     env[READ_ONLY_ENV] = "0" if args.allow_destructive else "1"
@@ -232,10 +242,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mqtt-api test: found {counts} on the target; path parameters use them often")
     mode = "read-write" if args.allow_destructive else "read-only (GET only)"
     worst = 0
-    for name in args.profile or ["conformance"]:
+    names = list(dict.fromkeys(args.profile or ["conformance"]))  # each profile once
+    for name in names:
         profile = PROFILES[name]
+        reports = {
+            kind: report_path(getattr(args, kind), profile, len(names) > 1)
+            for kind in ("junit", "har", "vcr")
+        }
         print(f"mqtt-api test: {api.name} at {args.url} — {profile.name}, {mode}", flush=True)
-        worst = max(worst, run_profile(args, api, profile, as_toml(found)))
+        profile_args = argparse.Namespace(**{**vars(args), **reports})
+        worst = max(worst, run_profile(profile_args, api, profile, as_toml(found)))
     return worst
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from mqtt_api_kit.contract_tests import runner
 from mqtt_api_kit.contract_tests.profiles import PROFILES
 from mqtt_api_kit.contract_tests.runner import build_parser, main, schemathesis_argv, write_config
 from mqtt_api_kit.fixtures import build_world
@@ -90,6 +91,26 @@ def test_reports_and_filters_are_passed_through() -> None:
     assert value_after(argv, "--report-har-path") == "run.har"
     assert value_after(argv, "--include-name-regex") == "clients"
     assert value_after(argv, "--exclude-name-regex") == "acl_cache"
+
+
+def test_each_profile_writes_its_own_reports(monkeypatch) -> None:
+    """Several profiles in one run: one JUnit/HAR file each, none overwritten by the next."""
+    seen: list[tuple[str, str | None, str | None]] = []
+
+    def fake_run(args, api, profile, discovered) -> int:
+        seen.append((profile.name, args.junit, args.har))
+        return 0
+
+    monkeypatch.setattr(runner, "run_profile", fake_run)
+    cli = ["http://h:8081/api/v4", "--no-preflight", "--no-discovery", "--junit", "r/v4.xml"]
+    assert main([*cli, "--har", "t.har", "--profile", "robustness", "--profile", "stateful"]) == 0
+    assert seen == [
+        ("robustness", "r/v4-robustness.xml", "t-robustness.har"),
+        ("stateful", "r/v4-stateful.xml", "t-stateful.har"),
+    ]
+    seen.clear()
+    assert main([*cli, "--profile", "robustness"]) == 0
+    assert seen == [("robustness", "r/v4.xml", None)]  # one profile: the path as given
 
 
 def test_unknown_api_is_a_clear_error(capsys) -> None:
