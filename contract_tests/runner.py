@@ -22,7 +22,7 @@ from mqtt_api_kit.openapi import document_path
 from mqtt_api_kit.registry import APIS, Api, detect
 
 from .checks.robustness import FAMILY_ENV
-from .checks.safety import READ_ONLY_ENV
+from .checks.safety import READ_ONLY_ENV, WRITE_METHODS
 from .discovery import as_toml, discover
 from .preflight import PreflightError, check_target
 from .profiles import PROFILES, Profile
@@ -74,14 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="REGEX",
-        help="only operations whose 'METHOD /path' matches (repeatable)",
+        help="only operations whose 'METHOD /path' matches (repeatable: any of them)",
     )
     sel.add_argument(
         "--exclude",
         action="append",
         default=[],
         metavar="REGEX",
-        help="skip operations whose 'METHOD /path' matches (repeatable)",
+        help="skip operations whose 'METHOD /path' matches (repeatable: any of them)",
     )
     sel.add_argument("--include-operation-id", action="append", default=[], metavar="ID")
     sel.add_argument("--exclude-operation-id", action="append", default=[], metavar="ID")
@@ -161,7 +161,10 @@ def schemathesis_argv(
     if auth:
         argv += ["--auth", auth]
     if not args.allow_destructive:
-        argv += ["--include-method", "GET"]
+        # Excluded, not "--include-method GET": Schemathesis ORs its include filters, so a
+        # method include beside `--include REGEX` would select the writes that match REGEX.
+        for method in sorted(WRITE_METHODS):
+            argv += ["--exclude-method", method]
     if args.seed is not None:
         argv += ["--seed", str(args.seed)]
     reports = {"junit": junit or args.junit, "har": args.har, "vcr": args.vcr}
@@ -170,9 +173,17 @@ def schemathesis_argv(
         argv += ["--report", ",".join(wanted)]
         for kind in wanted:
             argv += [f"--report-{kind}-path", str(reports[kind])]
-    for flag, values in (
+    # Schemathesis takes one name regex (the last of several flags wins): ours are repeatable,
+    # so several become one alternation. Operation ids are repeatable on both sides.
+    for flag, regexes in (
         ("--include-name-regex", args.include),
         ("--exclude-name-regex", args.exclude),
+    ):
+        if len(regexes) == 1:
+            argv += [flag, regexes[0]]
+        elif regexes:
+            argv += [flag, "|".join(f"(?:{regex})" for regex in regexes)]
+    for flag, values in (
         ("--include-operation-id", args.include_operation_id),
         ("--exclude-operation-id", args.exclude_operation_id),
     ):

@@ -20,6 +20,8 @@ from mqtt_api_kit.registry import APIS
 
 from ..support import serve
 
+pytestmark = pytest.mark.slow  # every test here runs `mqtt-api test` in a subprocess
+
 
 def run_suite(url: str, *extra: str, examples: int = 8) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "mqtt_api_kit.contract_tests", url, "--seed", "1"]

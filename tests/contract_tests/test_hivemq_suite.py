@@ -21,6 +21,8 @@ from mqtt_api_kit.mock_server import MockConfig, create_app
 from ..support import serve
 from .hivemq_mutants import HIVEMQ_MUTANTS
 
+pytestmark = pytest.mark.slow  # every test here runs Schemathesis in a subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "hivemq.yaml"
 REFERENCE = ROOT.parent / "shared" / "reference" / "hivemq" / "hivemq-openapi-4.30.0.yaml"

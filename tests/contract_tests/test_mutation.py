@@ -28,6 +28,7 @@ def test_every_api_family_has_enough_distinct_mutants() -> None:
     assert min(per_api.values()) >= MINIMUM_PER_FAMILY, per_api
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MUTANTS))
 def test_the_suite_catches_the_mutant(name: str) -> None:
     mutant = MUTANTS[name]

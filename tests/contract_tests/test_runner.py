@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import argparse
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from mqtt_api_kit.contract_tests.profiles import PROFILES
 from mqtt_api_kit.contract_tests.runner import build_parser, main, schemathesis_argv, write_config
 from mqtt_api_kit.fixtures import build_world
 from mqtt_api_kit.mock_server import MockConfig, create_app
+from mqtt_api_kit.openapi import document
 from mqtt_api_kit.registry import EMQX_V2, EMQX_V4, HIVEMQ, detect
 
 from ..support import free_port, serve
@@ -40,20 +44,22 @@ def test_api_is_detected_from_the_base_path() -> None:
 def test_read_only_by_default(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ALLOW_DESTRUCTIVE", raising=False)
     argv = argv_for("http://h:8081/api/v4")
-    assert value_after(argv, "--include-method") == "GET"
+    excluded = {argv[i + 1] for i, flag in enumerate(argv) if flag == "--exclude-method"}
+    assert excluded == {"POST", "PUT", "PATCH", "DELETE"}
+    assert "--include-method" not in argv  # Schemathesis would OR it with --include
     config = write_config(parse("http://h:8081/api/v4"), tmp_path).read_text()
     assert 'unexpected-methods = ["get", "options", "trace", "query"]' in config
 
 
 def test_writes_only_when_allowed(tmp_path: Path) -> None:
-    assert "--include-method" not in argv_for("http://h:8081/api/v4", "--allow-destructive")
+    assert "--exclude-method" not in argv_for("http://h:8081/api/v4", "--allow-destructive")
     config = write_config(parse("http://h:8081/api/v4", "--allow-destructive"), tmp_path)
     assert "unexpected-methods" not in config.read_text()
 
 
 def test_allow_destructive_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("ALLOW_DESTRUCTIVE", "1")
-    assert "--include-method" not in argv_for("http://h:8081/api/v4")
+    assert "--exclude-method" not in argv_for("http://h:8081/api/v4")
 
 
 def test_profiles_choose_mode_phases_and_checks() -> None:
@@ -113,6 +119,35 @@ def test_each_profile_writes_its_own_reports(monkeypatch) -> None:
     assert seen == [("robustness", "r/v4.xml", None)]  # one profile: the path as given
 
 
+def test_several_regexes_are_one_alternation() -> None:
+    """Schemathesis keeps only the last of repeated --include-name-regex flags."""
+    argv = argv_for("http://h:8081/api/v4", "--include", "/nodes$", "--include", "/clients")
+    assert argv.count("--include-name-regex") == 1
+    assert value_after(argv, "--include-name-regex") == "(?:/nodes$)|(?:/clients)"
+
+
+@pytest.mark.slow
+def test_a_read_only_focused_run_selects_only_the_matching_reads() -> None:
+    """`--include` narrows a read-only run to the reads it matches, never to writes."""
+    spec = document("emqx-v4.yaml")["paths"]
+    reads = [p for p, item in spec.items() if "get" in item and re.search("/clients", f"GET {p}")]
+    with serve(create_app(build_world(seed=1, clients=10), MockConfig())) as base:
+        out = subprocess.run(
+            [
+                *(sys.executable, "-m", "mqtt_api_kit.contract_tests", base + "/api/v4"),
+                *("--include", "/clients", "--max-examples", "1", "--no-discovery"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert out.returncode == 0, out.stdout[-3000:]
+    methods = {"get", "put", "post", "delete", "patch", "head", "options"}
+    total = sum(len(methods & set(item)) for item in spec.values())
+    assert f"Selected: {len(reads)}/{total}" in out.stdout
+    assert "Hook Error" not in out.stdout
+
+
 def test_unknown_api_is_a_clear_error(capsys) -> None:
     assert main(["http://h:8081/nothing"]) == 2
     assert "cannot tell the API" in capsys.readouterr().err
@@ -132,6 +167,7 @@ def test_refused_credentials_are_a_clear_error(capsys) -> None:
     assert "401" in err and "wrong" not in err  # the secret is never echoed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flag", ["--junit", "--har", "--vcr"])
 def test_credentials_never_reach_reports(flag: str, tmp_path: Path) -> None:
     app = create_app(build_world(seed=1, clients=20), MockConfig(auth=("ops", "t0p-s3cret")))

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
 from mqtt_api_kit.mock_server import MockConfig, create_app
 
 
+@pytest.mark.read_only
 def test_missing_credentials_get_the_brokers_401(world: World) -> None:
     anonymous = TestClient(create_app(world))
     r = anonymous.get("/api/v4/clients")
@@ -15,11 +17,13 @@ def test_missing_credentials_get_the_brokers_401(world: World) -> None:
     assert "content-type" not in r.headers
 
 
+@pytest.mark.read_only
 def test_credentials_are_checked_before_routes(world: World) -> None:
     anonymous = TestClient(create_app(world))
     assert anonymous.get("/api/v4/no/such/route").status_code == 401
 
 
+@pytest.mark.read_only
 def test_wrong_or_malformed_credentials_are_refused(world: World) -> None:
     c = TestClient(create_app(world))
     assert c.get("/api/v4/clients", auth=("admin", "wrong")).status_code == 401
@@ -27,6 +31,7 @@ def test_wrong_or_malformed_credentials_are_refused(world: World) -> None:
     assert c.get("/api/v4/clients", headers={"Authorization": "Bearer x"}).status_code == 401
 
 
+@pytest.mark.read_only
 def test_credentials_are_configurable_and_can_be_switched_off(world: World) -> None:
     custom = TestClient(create_app(world, MockConfig(auth=("ops", "s3cret"))))
     assert custom.get("/api/v4/clients", auth=("ops", "s3cret")).status_code == 200
@@ -35,6 +40,7 @@ def test_credentials_are_configurable_and_can_be_switched_off(world: World) -> N
     assert open_mock.get("/api/v4/clients").json()["code"] == 0
 
 
+@pytest.mark.read_only
 def test_swagger_ui_needs_no_credentials(world: World) -> None:
     anonymous = TestClient(create_app(world))
     assert anonymous.get("/api/v4/openapi.json").status_code == 200

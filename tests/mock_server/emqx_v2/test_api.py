@@ -28,6 +28,7 @@ def result(response) -> Any:
     return body["result"]
 
 
+@pytest.mark.read_only
 def test_client_list_pages_connected_clients_of_the_node(client: TestClient, world: World) -> None:
     node = first_node(world)
     connected = [c.clientid for c in world.clients(node) if c.connected]
@@ -38,6 +39,7 @@ def test_client_list_pages_connected_clients_of_the_node(client: TestClient, wor
     assert [o["client_id"] for o in page["objects"]] == connected[7:14]
 
 
+@pytest.mark.read_only
 def test_paging_defaults_and_first_page_below_one(client: TestClient, world: World) -> None:
     node = first_node(world)
     default = result(client.get(f"{V2}/nodes/{node}/sessions"))
@@ -49,11 +51,13 @@ def test_paging_defaults_and_first_page_below_one(client: TestClient, world: Wor
 
 
 @pytest.mark.parametrize("query", ["page_size=0", "page_size=-1", "curr_page=x", "page_size=1.5"])
+@pytest.mark.read_only
 def test_bad_paging_crashes_the_handler_404_empty(client: TestClient, world: World, query) -> None:
     response = client.get(f"{V2}/nodes/{first_node(world)}/clients?{query}")
     assert response.status_code == 404 and response.content == b""
 
 
+@pytest.mark.read_only
 def test_sessions_include_offline_persistent_ones(client: TestClient, world: World) -> None:
     offline = next(c for c in world.clients() if not c.connected)
     sessions = result(client.get(f"{V2}/sessions/{quote(offline.clientid, safe='')}"))["objects"]
@@ -61,6 +65,7 @@ def test_sessions_include_offline_persistent_ones(client: TestClient, world: Wor
     assert result(client.get(f"{V2}/clients/{quote(offline.clientid, safe='')}"))["objects"] == []
 
 
+@pytest.mark.read_only
 def test_client_object_shape(client: TestClient, world: World) -> None:
     c = (
         next(c for c in world.clients() if c.connected and c.username is None)
@@ -75,6 +80,7 @@ def test_client_object_shape(client: TestClient, world: World) -> None:
     assert row["username"] == (c.username or "undefined") and row["clean_sess"] is c.clean_start
 
 
+@pytest.mark.read_only
 def test_unknown_node_crashes_reads_but_fails_writes_with_102(client: TestClient) -> None:
     for path in ("clients", "plugins", "configs", "sessions"):
         response = client.get(f"{V2}/nodes/nobody@nowhere/{path}")
@@ -83,12 +89,14 @@ def test_unknown_node_crashes_reads_but_fails_writes_with_102(client: TestClient
     assert put.json() == {"code": 102, "message": "unknown"}
 
 
+@pytest.mark.read_only
 def test_unknown_route_is_404_with_an_empty_body(client: TestClient) -> None:
     response = client.get(f"{V2}/no/such/route")
     assert response.status_code == 404 and response.content == b""
 
 
 @pytest.mark.parametrize("headers", [{}, basic("admin", "wrong"), {"Authorization": "Bearer x"}])
+@pytest.mark.read_only
 def test_credentials_failure_is_401_with_an_empty_body(world: World, headers) -> None:
     app = TestClient(create_app(world, MockConfig()), headers=headers)
     for path in ("/management/nodes", "/no/such/route"):
@@ -98,6 +106,7 @@ def test_credentials_failure_is_401_with_an_empty_body(world: World, headers) ->
         assert "content-type" not in response.headers
 
 
+@pytest.mark.read_only
 def test_cluster_wide_monitoring_is_wrapped_in_a_one_element_array(
     client: TestClient, world: World
 ) -> None:
@@ -109,6 +118,7 @@ def test_cluster_wide_monitoring_is_wrapped_in_a_one_element_array(
     assert result(client.get(f"{V2}/monitoring/listeners"))[0][names[0]] == per_node[::-1]
 
 
+@pytest.mark.read_only
 def test_metrics_and_stats_are_the_worlds_counters(client: TestClient, world: World) -> None:
     node = world.running_nodes()[0]
     metrics = result(client.get(f"{V2}/monitoring/metrics/{node.name}"))
@@ -182,6 +192,7 @@ def test_users_lifecycle(client: TestClient) -> None:
     assert client.delete(f"{V2}/users/admin").json()["code"] == 106
 
 
+@pytest.mark.read_only
 def test_auth_check_needs_no_credentials(world: World) -> None:
     anonymous = TestClient(create_app(world, MockConfig()))
     answer = anonymous.post(f"{V2}/auth", json={"username": "admin", "password": "public"})

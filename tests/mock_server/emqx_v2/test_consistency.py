@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
@@ -80,6 +81,7 @@ def test_subscribe_through_v2_is_listed_through_v4(client: TestClient, world: Wo
     assert v2_objects(client, f"/routes/{q('h4/consistency')}") == []
 
 
+@pytest.mark.read_only
 def test_subscribe_needs_the_session_on_the_answering_node(
     client: TestClient, world: World
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
@@ -46,6 +47,7 @@ def test_batch_add_reports_each_item_and_keeps_existing(client: TestClient, worl
     assert world.auth_db.user("clientid", "dev-nopass") is None
 
 
+@pytest.mark.read_only
 def test_lists_are_paged_style_one_and_like_filters_count_minus_one(
     client: TestClient, world: World
 ) -> None:

@@ -24,6 +24,7 @@ def seconds(text: str) -> int:
     return int(when.timestamp())
 
 
+@pytest.mark.read_only
 def test_list_is_paged_with_a_true_count(client: TestClient, world: World) -> None:
     body = client.get("/api/v4/clients", params={"_page": 2, "_limit": 50}).json()
     assert body["code"] == 0
@@ -34,18 +35,21 @@ def test_list_is_paged_with_a_true_count(client: TestClient, world: World) -> No
     assert len(last["data"]) == 20 and last["meta"]["hasnext"] is False
 
 
+@pytest.mark.read_only
 def test_default_limit_is_max_row_limit(client: TestClient) -> None:
     body = client.get("/api/v4/clients").json()
     assert body["meta"] == {"page": 1, "limit": 10000, "count": 120, "hasnext": False}
     assert len(body["data"]) == 120
 
 
+@pytest.mark.read_only
 def test_page_below_one_is_the_first_page_but_echoed(client: TestClient) -> None:
     first = client.get("/api/v4/clients", params={"_limit": 5}).json()
     zero = client.get("/api/v4/clients", params={"_page": 0, "_limit": 5}).json()
     assert zero["meta"]["page"] == 0 and ids(zero) == ids(first)
 
 
+@pytest.mark.read_only
 def test_client_object_is_faithful(client: TestClient, world: World) -> None:
     for row in client.get("/api/v4/clients").json()["data"]:
         source = world.client(row["clientid"])
@@ -71,6 +75,7 @@ def test_client_object_is_faithful(client: TestClient, world: World) -> None:
         ("proto_ver", lambda c: c.proto_ver),
     ],
 )
+@pytest.mark.read_only
 def test_exact_filters(client: TestClient, world: World, param, value_of) -> None:
     sample = next(c for c in world.clients() if c.username)
     wanted = value_of(sample)
@@ -80,6 +85,7 @@ def test_exact_filters(client: TestClient, world: World, param, value_of) -> Non
     assert body["meta"]["count"] == -1
 
 
+@pytest.mark.read_only
 def test_like_filters_are_case_sensitive_substrings(client: TestClient, world: World) -> None:
     body = client.get("/api/v4/clients", params={"_like_clientid": "-"}).json()
     assert ids(body) == [c.clientid for c in world.clients() if "-" in c.clientid]
@@ -92,6 +98,7 @@ def test_like_filters_are_case_sensitive_substrings(client: TestClient, world: W
     assert len(every["data"]) == 120
 
 
+@pytest.mark.read_only
 def test_time_ranges_are_unix_seconds(client: TestClient, world: World) -> None:
     times = sorted(c.created_at // 1000 for c in world.clients())
     low, high = times[30], times[80]
@@ -112,6 +119,7 @@ def test_time_ranges_are_unix_seconds(client: TestClient, world: World) -> None:
     }
 
 
+@pytest.mark.read_only
 def test_mqueue_ranges(client: TestClient, world: World) -> None:
     body = client.get("/api/v4/clients", params={"_gte_mqueue_len": 1}).json()
     assert ids(body) == [c.clientid for c in world.clients() if c.mqueue_len >= 1]
@@ -119,6 +127,7 @@ def test_mqueue_ranges(client: TestClient, world: World) -> None:
     assert ids(body) == [c.clientid for c in world.clients() if c.mqueue_dropped == 0]
 
 
+@pytest.mark.read_only
 def test_unknown_params_are_ignored_and_keep_the_count(client: TestClient) -> None:
     body = client.get("/api/v4/clients", params={"_": 1700000000000, "tyop": "x"}).json()
     assert body["code"] == 0 and body["meta"]["count"] == 120
@@ -138,12 +147,14 @@ def test_unknown_params_are_ignored_and_keep_the_count(client: TestClient) -> No
         ),
     ],
 )
+@pytest.mark.read_only
 def test_bad_values_get_code_108_not_a_crash(client: TestClient, query, message) -> None:
     r = client.get("/api/v4/clients", params=query)
     assert r.status_code == 200
     assert r.json() == {"code": 108, "message": message}
 
 
+@pytest.mark.read_only
 def test_node_scoped_list(client: TestClient, world: World) -> None:
     node = world.nodes[1].name
     body = client.get(f"/api/v4/nodes/{node}/clients").json()
@@ -151,12 +162,14 @@ def test_node_scoped_list(client: TestClient, world: World) -> None:
     assert body["meta"]["count"] == world.client_count(node)
 
 
+@pytest.mark.read_only
 def test_unknown_node_is_not_a_route(client: TestClient) -> None:
     for path in ("/api/v4/nodes/emqx@10.9.9.9/clients", "/api/v4/nodes/emqx%4010.0.0.1/clients"):
         r = client.get(path)
         assert r.status_code == 404 and r.text == "Not found."
 
 
+@pytest.mark.read_only
 def test_lookup_is_an_array_and_empty_when_unknown(client: TestClient, world: World) -> None:
     some = next(world.clients())
     body = client.get(f"/api/v4/clients/{quote(some.clientid, safe='')}").json()
@@ -172,6 +185,7 @@ def test_lookup_is_an_array_and_empty_when_unknown(client: TestClient, world: Wo
     assert client.get(f"/api/v4/nodes/all/clients/{some.clientid}").json()["data"] == []
 
 
+@pytest.mark.read_only
 def test_percent_encoded_slash_stays_in_the_client_id(client: TestClient, world: World) -> None:
     slashed = next(c for c in world.clients() if "/" in c.clientid)
     body = client.get("/api/v4/clients/" + quote(slashed.clientid, safe="")).json()
@@ -179,6 +193,7 @@ def test_percent_encoded_slash_stays_in_the_client_id(client: TestClient, world:
     assert client.get("/api/v4/clients/" + slashed.clientid).status_code == 404
 
 
+@pytest.mark.read_only
 def test_username_lookup_returns_every_match(world: World) -> None:
     world = build_world(seed=3, clients=400)
     c = TestClient(create_app(world, MockConfig()), headers=AUTH_HEADERS)
@@ -224,6 +239,7 @@ def test_same_seed_gives_byte_identical_answers() -> None:
     assert fetch() == fetch()
 
 
+@pytest.mark.read_only
 def test_unknown_route_and_method_are_plain_404(client: TestClient) -> None:
     for r in (client.get("/api/v4/nothing"), client.post("/api/v4/clients")):
         assert r.status_code == 404 and r.text == "Not found."
@@ -231,6 +247,7 @@ def test_unknown_route_and_method_are_plain_404(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/v4/mqtt/publish", "/api/v4/banned", "/api/v4/rules"])
+@pytest.mark.read_only
 def test_a_body_that_is_not_json_is_the_frameworks_400(client: TestClient, path: str) -> None:
     for body in (b"\xff\xfe", b'{"topic":'):
         r = client.post(path, content=body, headers={"Content-Type": "application/json"})
@@ -239,6 +256,7 @@ def test_a_body_that_is_not_json_is_the_frameworks_400(client: TestClient, path:
 
 
 @pytest.mark.parametrize("body", [b'"text"', b"[null, null]", b"7", b"null", b""])
+@pytest.mark.read_only
 def test_limit_bodies_without_an_object_have_none_of_the_keys(client: TestClient, body) -> None:
     for what in ("ratelimit", "quota"):
         r = client.post(f"/api/v4/clients/nobody/{what}", content=body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
@@ -9,6 +10,7 @@ from mqtt_api_kit.fixtures import World
 from ...support import basic
 
 
+@pytest.mark.read_only
 def test_login_needs_no_credentials_and_checks_the_dashboard_table(client: TestClient) -> None:
     anonymous = {"Authorization": ""}
     good = client.post(
@@ -27,6 +29,7 @@ def test_login_needs_no_credentials_and_checks_the_dashboard_table(client: TestC
     }
 
 
+@pytest.mark.read_only
 def test_only_the_exact_login_route_is_open(client: TestClient) -> None:
     for method, path in (
         ("GET", "/api/v4/auth"),

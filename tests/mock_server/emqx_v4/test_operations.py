@@ -17,6 +17,7 @@ def data(client: TestClient, path: str):
     return body["data"]
 
 
+@pytest.mark.read_only
 def test_nodes_and_brokers(client, world) -> None:
     names = [n.name for n in world.running_nodes()]
     assert [b["node"] for b in data(client, "/api/v4/brokers")] == names
@@ -31,6 +32,7 @@ def test_nodes_and_brokers(client, world) -> None:
     assert client.get("/api/v4/brokers/emqx@nowhere").text == "Not found."
 
 
+@pytest.mark.read_only
 def test_metrics_and_stats_cluster_wrappers_and_bare_node_objects(client, world) -> None:
     node = world.running_nodes()[0].name
     cluster = data(client, "/api/v4/metrics")
@@ -157,6 +159,7 @@ def test_data_backups_round_trip(client, world) -> None:
     assert client.get(f"/api/v4/data/file/{name}").json() == {"message": "not_found"}
 
 
+@pytest.mark.read_only
 def test_status_and_root(world: World) -> None:
     app = TestClient(create_app(world, MockConfig()))
     r = app.get("/status")
@@ -168,6 +171,7 @@ def test_status_and_root(world: World) -> None:
     assert app.get("/api/v4/").status_code == 401
 
 
+@pytest.mark.read_only
 def test_root_lists_routes(client) -> None:
     routes = data(client, "/api/v4/")
     assert {"name": "list_routes", "method": "GET", "path": "/routes"} in [
@@ -177,5 +181,6 @@ def test_root_lists_routes(client) -> None:
 
 
 @pytest.mark.parametrize("path", ["/subscriptions", "/routes", "/banned"])
+@pytest.mark.read_only
 def test_bad_paging_does_not_crash(client, path) -> None:
     assert client.get(f"/api/v4{path}?_page=x").status_code == 200

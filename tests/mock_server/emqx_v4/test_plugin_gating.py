@@ -16,6 +16,7 @@ def deactivate_everywhere(world: World, plugin: str) -> None:
         world.set_plugin_active(node.name, plugin, False)
 
 
+@pytest.mark.read_only
 def test_every_plugin_mark_names_a_known_plugin(world: World) -> None:
     owners = plugins_of(EmqxV4.api.document)
     known = set(world.nodes[0].plugins)
@@ -61,6 +62,7 @@ def test_gate_follows_the_answering_node_only(client: TestClient, world: World) 
     assert client.get("/api/v4/rules").status_code == 404
 
 
+@pytest.mark.read_only
 def test_inactive_plugins_are_gated_from_the_start(client: TestClient) -> None:
     for path in ("/api/v4/lwm2m_channels", "/api/v4/sasl"):
         assert client.get(path).status_code == 404

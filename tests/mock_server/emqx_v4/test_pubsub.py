@@ -45,6 +45,7 @@ def test_subscribe_topic_wins_and_invalid_filters_are_dropped(client, world) -> 
         ({"clientid": "nobody-here", "topic": "a"}, {"code": 112, "message": "channel_not_found"}),
     ],
 )
+@pytest.mark.read_only
 def test_subscribe_refusals(client, world, body, answer) -> None:
     if body.get("clientid") == "CID":
         body = dict(body, clientid=online(world).clientid)
@@ -83,6 +84,7 @@ def test_publish_returns_message_ids_as_the_broker(client) -> None:
         ({}, 115),
     ],
 )
+@pytest.mark.read_only
 def test_publish_refusals(client, body, answer) -> None:
     assert client.post("/api/v4/mqtt/publish", json=body).json()["code"] == answer
 
@@ -146,6 +148,7 @@ def test_batches_answer_per_item_with_code_zero(client, world) -> None:
     assert "b/1" not in topics_of(client, c.clientid)
 
 
+@pytest.mark.read_only
 def test_a_body_that_is_not_json_is_400(client) -> None:
     r = client.post(
         "/api/v4/mqtt/subscribe", content=b"{oops", headers={"content-type": "application/json"}

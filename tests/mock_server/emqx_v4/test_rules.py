@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import quote
 
+import pytest
 from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
@@ -47,6 +48,7 @@ def test_refusals_are_400_in_the_body(client: TestClient) -> None:
     assert client.put("/api/v4/rules/rule:nope", json={}).json()["code"] == 404
 
 
+@pytest.mark.read_only
 def test_list_is_paged_and_filterable(client: TestClient, world: World) -> None:
     rules = list(world.rule_engine.rules.values())
     body = client.get("/api/v4/rules", params={"_limit": 2}).json()
@@ -63,6 +65,7 @@ def test_list_is_paged_and_filterable(client: TestClient, world: World) -> None:
     )
 
 
+@pytest.mark.read_only
 def test_sql_test_runs_against_the_context(client: TestClient, world: World) -> None:
     before = len(world.rule_engine.rules)
     sql = 'SELECT payload.x AS x, upper(clientid) AS who FROM "t/#" WHERE payload.x > 5'
@@ -120,6 +123,7 @@ def test_resource_life_cycle_and_in_use_protection(client: TestClient, world: Wo
     assert tested == {"code": 0} and len(world.rule_engine.resources) == 2
 
 
+@pytest.mark.read_only
 def test_unknown_names_in_atom_segments_are_routes_not_found(client: TestClient) -> None:
     assert client.get("/api/v4/actions/inspect").json()["data"]["app"] == "emqx_rule_engine"
     for path in (
@@ -131,6 +135,7 @@ def test_unknown_names_in_atom_segments_are_routes_not_found(client: TestClient)
         assert answer.status_code == 404 and answer.text == "Not found.", path
 
 
+@pytest.mark.read_only
 def test_catalogues(client: TestClient) -> None:
     actions = client.get("/api/v4/actions").json()["data"]
     assert {"inspect", "republish", "data_to_webserver"} <= {a["name"] for a in actions}

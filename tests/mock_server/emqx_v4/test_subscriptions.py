@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
+
 from mqtt_api_kit.fixtures.topics import matches, share_key
 
 
@@ -14,6 +16,7 @@ def rows(world, node=None):
     ]
 
 
+@pytest.mark.read_only
 def test_unfiltered_list_has_a_true_count(client, world) -> None:
     body = client.get("/api/v4/subscriptions", params={"_limit": 10}).json()
     everything = rows(world)
@@ -21,6 +24,7 @@ def test_unfiltered_list_has_a_true_count(client, world) -> None:
     assert body["meta"] == {"page": 1, "limit": 10, "count": len(everything), "hasnext": True}
 
 
+@pytest.mark.read_only
 def test_filters_make_count_minus_one(client, world) -> None:
     qos1 = client.get("/api/v4/subscriptions", params={"qos": 1}).json()
     assert qos1["data"] == [r for r in rows(world) if r["qos"] == 1]
@@ -32,6 +36,7 @@ def test_filters_make_count_minus_one(client, world) -> None:
     )
 
 
+@pytest.mark.read_only
 def test_match_topic_uses_mqtt_matching(client, world) -> None:
     body = client.get("/api/v4/subscriptions", params={"_match_topic": "factory/+/#"}).json()
     expected = [
@@ -42,6 +47,7 @@ def test_match_topic_uses_mqtt_matching(client, world) -> None:
     assert body["data"] == expected and expected
 
 
+@pytest.mark.read_only
 def test_topic_path_is_paged_in_memory(client, world) -> None:
     topic = max(
         {s.topic for _, s in world.subscriptions()},
@@ -60,6 +66,7 @@ def test_topic_path_is_paged_in_memory(client, world) -> None:
     assert body["data"] == matching[:1]
 
 
+@pytest.mark.read_only
 def test_node_and_client_scopes(client, world) -> None:
     node = world.nodes[1].name
     body = client.get(f"/api/v4/nodes/{node}/subscriptions").json()
@@ -71,6 +78,7 @@ def test_node_and_client_scopes(client, world) -> None:
     assert client.get("/api/v4/subscriptions/nobody").json() == {"code": 0, "data": []}
 
 
+@pytest.mark.read_only
 def test_routes_paging_style_two_and_encoded_topics(client, world) -> None:
     body = client.get("/api/v4/routes", params={"_limit": 5}).json()
     assert body["meta"] == {"page": 1, "limit": 5, "count": len(world.routes())}
@@ -80,6 +88,7 @@ def test_routes_paging_style_two_and_encoded_topics(client, world) -> None:
     assert client.get("/api/v4/routes/a%2fb%2fnothing").json() == {"code": 0, "data": []}
 
 
+@pytest.mark.read_only
 def test_bad_qos_filter_is_400_text(client) -> None:
     r = client.get("/api/v4/subscriptions", params={"qos": "high"})
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/plain")

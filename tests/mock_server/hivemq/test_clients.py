@@ -30,6 +30,7 @@ def v4(hive: TestClient, client: Client) -> list[dict]:
     return hive.get("/api/v4/clients/" + quote(client.clientid, safe="")).json()["data"]
 
 
+@pytest.mark.read_only
 def test_details_of_every_client_are_faithful(hive: TestClient, world: World) -> None:
     for c in world.clients():
         body = hive.get(url(c)).json()["client"]
@@ -51,6 +52,7 @@ def test_details_of_every_client_are_faithful(hive: TestClient, world: World) ->
         assert None not in conn.values()
 
 
+@pytest.mark.read_only
 def test_listener_and_node_ids_are_hivemq_style_and_stable(hive: TestClient, world: World) -> None:
     tls = first(world, listener="ssl:default", connected=True)
     conn = hive.get(url(tls)).json()["client"]["connection"]
@@ -61,17 +63,20 @@ def test_listener_and_node_ids_are_hivemq_style_and_stable(hive: TestClient, wor
     assert len(ids) == 1 and re.match(r"^[0-9A-Za-z]{5}$", ids.pop())
 
 
+@pytest.mark.read_only
 def test_connected_at_is_the_worlds_time(hive: TestClient, world: World) -> None:
     c = first(world, connected=True)
     c.connected_at = 1_595_257_190_580  # 2020-07-20T14:59:50.580Z, HiveMQ's own example
     assert hive.get(url(c)).json()["client"]["connectedAt"] == "2020-07-20T14:59:50.580Z"
 
 
+@pytest.mark.read_only
 def test_connection_state(hive: TestClient, world: World) -> None:
     for c in (first(world, connected=True), first(world, connected=False)):
         assert hive.get(url(c, "/connection")).json() == {"connection": {"connected": c.connected}}
 
 
+@pytest.mark.read_only
 def test_subscriptions_use_hivemq_enums_and_share_prefix(hive: TestClient, world: World) -> None:
     seen_shared = False
     for c in world.clients():
@@ -88,12 +93,14 @@ def test_subscriptions_use_hivemq_enums_and_share_prefix(hive: TestClient, world
     assert seen_shared
 
 
+@pytest.mark.read_only
 def test_percent_encoded_slash_stays_in_the_client_id(hive: TestClient, world: World) -> None:
     slashed = next(c for c in world.clients() if "/" in c.clientid)
     assert hive.get(url(slashed)).json()["client"]["id"] == slashed.clientid
 
 
 @pytest.mark.parametrize("tail", ["", "/connection", "/subscriptions"])
+@pytest.mark.read_only
 def test_unknown_client_is_404_in_the_error_shape(hive: TestClient, tail: str) -> None:
     response = hive.get(url("no-such-client", tail))
     assert response.status_code == 404
@@ -162,6 +169,7 @@ def test_invalidate_removes_an_offline_or_online_session(hive: TestClient, world
         ("GET", "/api/v1/data-hub/schemas", {"limit": 501}, "limit"),
     ],
 )
+@pytest.mark.read_only
 def test_bad_parameters_are_400_naming_the_parameter(
     hive: TestClient, world: World, method: str, path: str, params: dict, culprit: str
 ) -> None:
@@ -176,6 +184,7 @@ def test_bad_parameters_are_400_naming_the_parameter(
 @pytest.mark.parametrize(
     "method, path", [("GET", "/api/v1/nothing"), ("POST", "/api/v1/mqtt/clients")]
 )
+@pytest.mark.read_only
 def test_unknown_route_or_method_is_404_in_the_error_shape(
     hive: TestClient, method: str, path: str
 ) -> None:
@@ -184,12 +193,14 @@ def test_unknown_route_or_method_is_404_in_the_error_shape(
     assert response.json()["errors"][0]["title"] == "Resource not found"
 
 
+@pytest.mark.read_only
 def test_open_by_default_while_emqx_keeps_its_credentials(world: World) -> None:
     anonymous = TestClient(create_app(world, MockConfig()))
     assert anonymous.get("/api/v1/mqtt/clients").status_code == 200
     assert anonymous.get("/api/v4/clients").status_code == 401
 
 
+@pytest.mark.read_only
 def test_optional_credentials_are_checked_before_routing(world: World) -> None:
     app = create_app(world, MockConfig(hivemq_auth=("ops", "s3cret")))
     anonymous = TestClient(app)

@@ -54,18 +54,21 @@ def test_walk_over_10000_clients_is_complete_and_duplicate_free(big) -> None:
 
 
 @pytest.mark.parametrize("limit", [50, 77, 2500])
+@pytest.mark.read_only
 def test_walks_with_any_limit_agree(hive: TestClient, world: World, limit: int) -> None:
     ids, pages = walk(hive, limit)
     assert ids == [c.clientid for c in world.clients()]
     assert pages == -(-world.client_count() // limit)
 
 
+@pytest.mark.read_only
 def test_default_page_is_500_and_last_page_has_no_next(hive: TestClient, world: World) -> None:
     body = hive.get(LIST).json()
     assert len(body["items"]) == world.client_count() == 120
     assert "_links" not in body
 
 
+@pytest.mark.read_only
 def test_next_is_a_relative_url_carrying_the_limit(hive: TestClient) -> None:
     nxt = hive.get(LIST, params={"limit": 50}).json()["_links"]["next"]
     assert nxt.startswith("/api/v1/mqtt/clients?cursor=")
@@ -90,6 +93,7 @@ def test_same_world_same_cursor() -> None:
         lambda c: "",
     ],
 )
+@pytest.mark.read_only
 def test_a_tampered_cursor_is_400(hive: TestClient, tamper) -> None:
     cursor = cursor_of(hive.get(LIST, params={"limit": 50}).json()["_links"]["next"])
     response = hive.get(LIST, params={"limit": 50, "cursor": tamper(cursor)})
@@ -98,6 +102,7 @@ def test_a_tampered_cursor_is_400(hive: TestClient, tamper) -> None:
     assert error["title"] == "Parameter invalid" and "'cursor'" in error["detail"]
 
 
+@pytest.mark.read_only
 def test_a_cursor_expires_after_its_ttl(hive: TestClient, clock: FakeClock) -> None:
     nxt = hive.get(LIST, params={"limit": 50}).json()["_links"]["next"]
     clock.now += 59

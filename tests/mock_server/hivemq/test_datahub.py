@@ -34,6 +34,7 @@ def walk(hive: TestClient, first: str) -> list[tuple[str, int]]:
     return seen
 
 
+@pytest.mark.read_only
 def test_a_fresh_broker_has_no_schemas(hive: TestClient) -> None:
     assert hive.get(SCHEMAS).json() == {"items": []}
 
@@ -77,6 +78,7 @@ def test_the_same_definition_again_is_refused(hive: TestClient, world: World) ->
         ({"type": "JSON", "schemaDefinition": b64({})}, "Invalid resource"),
     ],
 )
+@pytest.mark.read_only
 def test_bad_schemas_are_refused_and_nothing_is_stored(
     hive: TestClient, world: World, body: dict, title: str
 ) -> None:
@@ -171,6 +173,7 @@ def test_delete_removes_every_version(hive: TestClient, world: World) -> None:
         (b"[]", "Invalid resource"),
     ],
 )
+@pytest.mark.read_only
 def test_a_body_that_is_not_a_schema_is_400(
     hive: TestClient, world: World, body: bytes, title: str
 ) -> None:
@@ -181,6 +184,7 @@ def test_a_body_that_is_not_a_schema_is_400(
     assert world.datahub.all_versions() == []
 
 
+@pytest.mark.read_only
 def test_credentials_come_before_the_body_check(world: World) -> None:
     from mqtt_api_kit.mock_server import MockConfig, create_app
 

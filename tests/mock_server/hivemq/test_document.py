@@ -43,6 +43,7 @@ def test_the_document_is_valid_openapi() -> None:
     validate(read_from_filename(str(SPEC))[0])
 
 
+@pytest.mark.read_only
 def test_every_read_answer_conforms(spec: OpenAPI, hive: TestClient, world: World) -> None:
     statuses = set()
     for c in world.clients():
