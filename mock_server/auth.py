@@ -29,7 +29,9 @@ def basic_credentials(header: bytes | None) -> tuple[str, str] | None:
     if not header or header[:6].lower() != b"basic ":
         return None
     try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("latin-1")
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode(
+            "utf-8", "surrogateescape"
+        )
     except (binascii.Error, ValueError):
         return None
     user, sep, password = decoded.partition(":")
@@ -57,7 +59,7 @@ class Authentication:
                 open_route = below.startswith(MOCK_EXTRAS) or (
                     (scope["method"], below) in dialect.open_routes
                 )
-                if not open_route and not dialect.admits(header(scope, b"authorization")):
+                if not open_route and not dialect.admits(header(scope, b"authorization"), below):
                     await dialect.unauthorized()(scope, receive, send)
                     return
         await self.app(scope, receive, send)

@@ -66,8 +66,10 @@ class Dialect(Protocol):
         """operationId → handler over this dialect's world."""
         ...
 
-    def admits(self, authorization: bytes | None) -> bool:
-        """Whether the `Authorization` header (None: absent) passes the broker's check."""
+    def admits(self, authorization: bytes | None, path: str) -> bool:
+        """Whether the `Authorization` header (None: absent) passes the broker's check for
+        `path` (below the base path: a broker may check routes of different listeners
+        differently)."""
         ...
 
     def unauthorized(self) -> Response: ...

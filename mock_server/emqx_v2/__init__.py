@@ -46,7 +46,9 @@ class EmqxV2:
     )
 
     def __init__(self, world: World, config: MockConfig) -> None:
-        self.world, self.credentials = world, config.credentials_for(self.api)
+        self.world, self.checks = world, config.auth is not None
+        if config.auth is not None:  # 2.3's default dashboard user is `--auth`'s
+            world.console.adopt_defaults(*config.auth)
 
     def handlers(self) -> dict[str, Handler]:
         world = self.world
@@ -62,8 +64,16 @@ class EmqxV2:
             UsersApi(world),
         )
 
-    def admits(self, authorization: bytes | None) -> bool:
-        return self.credentials is None or basic_credentials(authorization) == self.credentials
+    def admits(self, authorization: bytes | None, path: str) -> bool:
+        """A dashboard user whose password `emqttd_mgmt:check_user/2` accepts, as the world
+        holds them now (src/emqttd_http.erl `authorized/1`; 2.3 has no API applications)."""
+        if not self.checks:
+            return True
+        credentials = basic_credentials(authorization)
+        if credentials is None:
+            return False
+        user = self.world.console.users.get(credentials[0])
+        return user is not None and user.checks(credentials[1])
 
     def unauthorized(self) -> Response:
         return errors.unauthorized()

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.console import Refused
 
 from ..paths import path_value
 from . import errors, serialize
@@ -31,7 +32,11 @@ class UsersApi:
         body = parse(body, {"username": str, "password": str, "tags": str})
         if isinstance(body, Response):
             return body
-        if not self.world.console.add_user(body["username"], body["password"], body["tags"]):
+        try:  # emqttd_mgmt:add_user/3: no password policy in 2.3
+            self.world.console.add_user(
+                body["username"], body["password"], body["tags"], policy=False
+            )
+        except Refused:
             return errors.error(errors.USER_EXISTS, "User already exist")
         return errors.ok()
 

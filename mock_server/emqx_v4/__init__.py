@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -12,9 +13,10 @@ from mqtt_api_kit.fixtures import World
 from mqtt_api_kit.registry import EMQX_V4
 
 from ..auth import basic_credentials
+from ..body import raw_body
 from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
-from . import errors, gating, rejections
+from . import dashboard, errors, gating, rejections
 from .alarms import AlarmsApi
 from .auth_db import AuthDbApi, CloudAuthApi
 from .banned import BannedApi
@@ -44,6 +46,12 @@ def _parses(body: bytes) -> bool:
     return True
 
 
+# First path segments routed by the dashboard listener (18083) alone: emqx_dashboard_api.erl's
+# `/auth`, `/users`, `/change_pwd` (emqx_mgmt_http.erl leaves the emqx_dashboard app out of
+# 8081, ?EXCEPT_PLUGIN) and the `/apps` routes (?EXCEPT on 8081 outside test builds).
+_DASHBOARD_ONLY = frozenset({"auth", "users", "change_pwd", "apps"})
+
+
 class EmqxV4:
     api = EMQX_V4
     # The dashboard's login check and the Prometheus snapshot need no credentials (§2.4).
@@ -55,7 +63,9 @@ class EmqxV4:
     )
 
     def __init__(self, world: World, config: MockConfig) -> None:
-        self.world, self.credentials = world, config.credentials_for(self.api)
+        self.world, self.checks = world, config.auth is not None
+        if config.auth is not None:  # the default app (and dashboard user) of `--auth`
+            world.console.adopt_defaults(*config.auth)
         # Routes owned by a plugin answer 404 while it is inactive (`x-emqx.plugin`).
         self.owners = gating.plugins_of(self.api.document)
         self.outside_routes: Mapping[str, Callable[[str], Response]] = {
@@ -93,8 +103,24 @@ class EmqxV4:
             RootApi(world, self.api.document),
         )
 
-    def admits(self, authorization: bytes | None) -> bool:
-        return self.credentials is None or basic_credentials(authorization) == self.credentials
+    def admits(self, authorization: bytes | None, path: str) -> bool:
+        """An API application (the 8081 listener's check, emqx_mgmt_http:authorize_appid/3 →
+        emqx_mgmt_auth:is_authorized/2) or a dashboard user (the 18083 listener's,
+        emqx_dashboard:is_authorized/3 → emqx_dashboard_admin:check/2), as the world holds
+        them now. The mock serves both listeners' routes on one port, so a route both serve
+        admits either; a route only the dashboard listener serves (`_DASHBOARD_ONLY`) admits
+        only what that listener would."""
+        if not self.checks:
+            return True
+        credentials = basic_credentials(authorization)
+        if credentials is None:
+            return False
+        login, secret = credentials
+        console = self.world.console
+        if console.check_user(login, secret) is None:
+            return True
+        dashboard_only = path.split("/", 2)[1] in _DASHBOARD_ONLY if path else False
+        return not dashboard_only and console.admits_app(login, secret, self.world.now // 1000)
 
     def unauthorized(self) -> Response:
         return errors.unauthorized()
@@ -111,4 +137,13 @@ class EmqxV4:
         return errors.body_not_json()
 
     def bad_request(self, request: Request, detail: str) -> Response:
-        return rejections.answer(request) or errors.bad_request(request)
+        below = request.url.path[len(self.api.base_path) :]
+        try:
+            body = orjson.loads(raw_body(request) or b"null")
+        except orjson.JSONDecodeError:
+            body = None
+        return (
+            dashboard.rejection(self.world.console, request.method, below, body)
+            or rejections.answer(request)
+            or errors.bad_request(request)
+        )

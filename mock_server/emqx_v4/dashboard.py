@@ -1,51 +1,163 @@
 """Routes of the dashboard listener (18083 on a real broker): login check, dashboard users,
 API applications. The mock serves them on its one port.
 
-Their errors are `{"message":…}` without a code (reference §3.1, §10.6, §10.7). The broker
-delays a failed login by ~2 s; the mock answers at once (a deliberate difference: tests and
-UIs driving the mock should not wait).
+Handlers as lib-ce/emqx_dashboard/src/emqx_dashboard_api.erl and
+apps/emqx_management/src/emqx_mgmt_api_apps.erl at v4.4.19 write them: each reads its
+parameters with `proplists:get_value/2` (absent → `undefined`) and passes them on unchecked;
+errors are `minirest:return({error, Reason})`, i.e. `{"message":…}` without a code. Where a
+value of the wrong type reaches a guard (`add_user/3 when is_binary(Username)…`) the broker
+crashes, and minirest answers 500 `Internal Error`; so does the mock.
+
+The broker delays a failed login by 2 s (`bad_login_penalty/0`); the mock answers at once (a
+deliberate difference: tests and UIs driving the mock should not wait).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World
-from mqtt_api_kit.fixtures.console import App, Console
+from mqtt_api_kit.fixtures.console import UNDEFINED, Console, Refused
 
 from ..http import json_response, text_response
 from ..paths import path_value
 from . import errors, render
 
-_APP_ID = re.compile(r"^[A-Za-z0-9_\-.]{1,256}$")  # the mock's reading of the sanity check
+_MISSING = object()
 
 
 def _fail(text: str) -> Response:
     return json_response(render.message(text))
 
 
-def password_problem(password: str) -> str | None:
-    """The 4.4.19 policy: 8–64 ASCII characters of at least two classes."""
-    if not 8 <= len(password) <= 64:
-        return "The password length: 8-64"
-    if not password.isascii():
-        return "The password only allows ASCII characters"
-    classes = [
-        any(c.isalpha() for c in password),
-        any(c.isdigit() for c in password),
-        any(not c.isalnum() for c in password),
-    ]
-    if sum(classes) < 2:
-        return "The password must contain at least two of letters, numbers and special characters"
+def _crash() -> Response:
+    """minirest's `internal_error/3`: a handler that crashed."""
+    return text_response("Internal Error", 500)
+
+
+def _params(body: Any) -> Mapping[str, Any] | None:
+    """The body as `proplists:get_value/2` sees it: an object's members; none for an array
+    (its elements are skipped) or no body; None where the lookup itself crashes (a string,
+    number or boolean body is not a list)."""
+    if isinstance(body, dict):
+        return body
+    if body is None or isinstance(body, list):
+        return {}
     return None
 
 
-def _str(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    return value if isinstance(value, str) and value else None
+def _value(params: Mapping[str, Any], key: str) -> Any:
+    """A stored field: what was sent, or `undefined` (rendered "undefined") when absent."""
+    return params.get(key, UNDEFINED)
+
+
+def login(console: Console, body: Any) -> Response:
+    """`auth/2` → emqx_dashboard_admin:check/2."""
+    params = _params(body)
+    if params is None:
+        return _crash()
+    username, password = params.get("username", _MISSING), params.get("password", _MISSING)
+    if username is _MISSING:
+        return _fail("Username undefined")
+    if password is _MISSING:
+        return _fail("Password undefined")
+    if not isinstance(username, str):  # lookup_user/1 when is_binary(Username)
+        return _crash()
+    if username not in console.users:
+        return _fail("Username/Password error")
+    if not isinstance(password, str):
+        return _crash()  # md5_hash/2 builds <<Salt/binary, Password/binary>>
+    problem = console.check_user(username, password)
+    return _fail(problem) if problem else errors.ok()
+
+
+def create_user(console: Console, body: Any) -> Response:
+    """`create/2`: an empty or absent name or password first, then add_user/3's checks."""
+    params = _params(body)
+    if params is None:
+        return _crash()
+    username, password = params.get("username", _MISSING), params.get("password", _MISSING)
+    if username in (_MISSING, "") or password in (_MISSING, ""):  # ?EMPTY(V)
+        return _fail("Username or password undefined")
+    if not isinstance(username, str) or not isinstance(password, str):
+        return _crash()  # add_user/3 when is_binary(Username), is_binary(Password)
+    try:
+        console.add_user(username, password, _value(params, "tags"))
+    except Refused as refused:
+        return _fail(str(refused))
+    return errors.ok()
+
+
+def change_password(console: Console, name: str, body: Any) -> Response:
+    """`change_pwd/2` → change_password/3: the old password must pass `check/2` (the same
+    "Username/Password error" for an unknown user), the new one the password policy."""
+    params = _params(body)
+    if params is None:
+        return _crash()
+    old, new = params.get("old_pwd", _MISSING), params.get("new_pwd", _MISSING)
+    if old is _MISSING:
+        return _fail("Password undefined")
+    user = console.users.get(name)
+    if user is None:
+        return _fail("Username/Password error")
+    if not isinstance(old, str):
+        return _crash()  # md5_hash/2 on a non-binary
+    if not user.checks(old):
+        return _fail("Username/Password error")
+    if not isinstance(new, str):
+        return _crash()  # change_password/2 when is_binary(Password): `undefined` too
+    try:
+        console.change_password(name, old, new)
+    except Refused as refused:
+        return _fail(str(refused))
+    return errors.ok()
+
+
+def create_app(console: Console, body: Any) -> Response:
+    """`add_app/2` → emqx_mgmt_auth:add_app/6, every field stored as sent."""
+    params = _params(body)
+    if params is None:
+        return _crash()
+    app_id = params.get("app_id")
+    if not isinstance(app_id, str):  # add_app/6 when is_binary(AppId)
+        return _crash()
+    try:
+        app = console.add_app(
+            app_id,
+            _value(params, "name"),
+            params.get("secret"),  # absent or not a non-empty string: a new one
+            _value(params, "desc"),
+            _value(params, "status"),
+            _value(params, "expired"),
+        )
+    except Refused as refused:
+        return _fail(str(refused))
+    return errors.ok(data={"secret": app.secret})
+
+
+_REJECTABLE: list[tuple[str, re.Pattern[str], Callable[[Console, list[str], Any], Response]]] = [
+    ("POST", re.compile(r"/auth$"), lambda c, g, b: login(c, b)),
+    ("POST", re.compile(r"/users/?$"), lambda c, g, b: create_user(c, b)),
+    ("PUT", re.compile(r"/change_pwd/([^/]+)$"), lambda c, g, b: change_password(c, g[0], b)),
+    ("POST", re.compile(r"/apps/?$"), lambda c, g, b: create_app(c, b)),
+]
+
+
+def rejection(console: Console, method: str, path: str, body: Any) -> Response | None:
+    """The broker's answer to a dashboard request our document rejects (a field of a type
+    the handler cannot take): the handler's own checks in its order, which end in a crash
+    or in a message before any write. A crash (the broker's 500) is left to the dialect's
+    clean 108, as for every input the document calls invalid."""
+    for verb, pattern, run in _REJECTABLE:
+        match = pattern.search(path)
+        if verb == method and match:
+            answer = run(console, [path_value(g) for g in match.groups()], body)
+            return None if answer.status_code == 500 else answer
+    return None
 
 
 class DashboardApi:
@@ -57,66 +169,35 @@ class DashboardApi:
         return self.world.console
 
     async def dashboard_login(self, body: Any = None) -> Response:
-        body = body if isinstance(body, dict) else {}
-        username, password = _str(body, "username"), _str(body, "password")
-        if username is None:
-            return _fail("Username undefined")
-        if password is None:
-            return _fail("Password undefined")
-        user = self._console.users.get(username)
-        if user is None or not user.checks(password):
-            return _fail("Username/Password error")
-        return errors.ok()
+        return login(self._console, body)
 
     async def list_dashboard_users(self) -> Response:
         return errors.ok(data=[render.dashboard_user(u) for u in self._console.users.values()])
 
     async def create_dashboard_user(self, body: Any = None) -> Response:
-        body = body if isinstance(body, dict) else {}
-        username, password = _str(body, "username"), _str(body, "password")
-        if username is None or password is None:
-            return _fail("Username or password undefined")
-        problem = password_problem(password)
-        if problem:
-            return _fail(problem)
-        tags = body.get("tags")
-        if not self._console.add_user(username, password, tags if isinstance(tags, str) else ""):
-            return _fail("Username Already Exist")
-        return errors.ok()
+        return create_user(self._console, body)
 
     async def update_dashboard_user(self, name: str, body: Any = None) -> Response:
-        body = body if isinstance(body, dict) else {}
+        """`update/2`: the tags replaced by what was sent (`undefined` when nothing was)."""
+        params = _params(body)
+        if params is None:
+            return _crash()
         username = path_value(name)
         if username not in self._console.users:
             return _fail("Username Not Found")
-        tags = body.get("tags")
-        self._console.set_tags(username, tags if isinstance(tags, str) else "")
+        self._console.set_tags(username, _value(params, "tags"))
         return errors.ok()
 
     async def delete_dashboard_user(self, name: str) -> Response:
         username = path_value(name)
         if username == "admin":
             return _fail("Cannot delete admin")
-        if username not in self._console.users:
+        if not self._console.remove_user(username):
             return _fail("Username Not Found")
-        self._console.remove_user(username)
         return errors.ok()
 
     async def change_dashboard_password(self, username: str, body: Any = None) -> Response:
-        body = body if isinstance(body, dict) else {}
-        user = self._console.users.get(path_value(username))
-        old, new = _str(body, "old_pwd"), _str(body, "new_pwd")
-        if user is None:
-            return _fail("Username Not Found")
-        if old is None or new is None:
-            return _fail("Password undefined")
-        if not user.checks(old):
-            return _fail("Password Error")
-        problem = password_problem(new)
-        if problem:
-            return _fail(problem)
-        self._console.set_password(user.username, new)
-        return errors.ok()
+        return change_password(self._console, path_value(username), body)
 
     # -- API applications --------------------------------------------------------------------
 
@@ -128,43 +209,21 @@ class DashboardApi:
         return errors.ok(data=render.app(app, secret=True) if app else {})
 
     async def create_app(self, body: Any = None) -> Response:
-        body = body if isinstance(body, dict) else {}
-        app_id = body.get("app_id")
-        if not isinstance(app_id, str):  # the handler reads it unconditionally and crashes
-            return text_response("Internal Error", 500)
-        if not _APP_ID.match(app_id):
-            return _fail("bad_app_id")
-        if app_id in self._console.apps:
-            return _fail("already_existed")
-        secret = _str(body, "secret") or self._console.new_secret()
-        expired = body.get("expired")
-        self._console.put_app(
-            App(
-                app_id,
-                secret,
-                str(body.get("name", "")),
-                str(body.get("desc", "")),
-                body.get("status", True) is not False,
-                expired if isinstance(expired, int) and not isinstance(expired, bool) else None,
-            )
-        )
-        return errors.ok(data={"secret": secret})
+        return create_app(self._console, body)
 
     async def update_app(self, appid: str, body: Any = None) -> Response:
-        body = body if isinstance(body, dict) else {}
-        changes: dict[str, object] = {}
-        if "name" in body:
-            changes["name"] = str(body["name"])
-        if "desc" in body:
-            changes["desc"] = str(body["desc"])
-        if isinstance(body.get("status"), bool):
-            changes["status"] = body["status"]
-        if "expired" in body:
-            expired = body["expired"]
-            changes["expired"] = (
-                expired if isinstance(expired, int) and not isinstance(expired, bool) else None
-            )
-        if self._console.update_app(path_value(appid), **changes) is None:
+        """`update_app/2` → update_app/5: name, desc, status and expired all replaced."""
+        params = _params(body)
+        if params is None:
+            return _crash()
+        updated = self._console.update_app(
+            path_value(appid),
+            _value(params, "name"),
+            _value(params, "desc"),
+            _value(params, "status"),
+            _value(params, "expired"),
+        )
+        if updated is None:
             return _fail("not_found")
         return errors.ok()
 

@@ -21,7 +21,7 @@ from mqtt_api_kit.fixtures.rules import (
     RuleAction,
 )
 
-from .serialize import UNDEFINED, datetime_text
+from .serialize import datetime_text
 
 
 def message(text: object) -> dict[str, Any]:
@@ -153,7 +153,7 @@ def app(a: App, secret: bool = False) -> dict[str, Any]:
         name=a.name,
         desc=a.desc,
         status=a.status,
-        expired=a.expired if a.expired is not None else UNDEFINED,
+        expired=a.expired,
     )
     return body
 

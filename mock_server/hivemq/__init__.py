@@ -58,7 +58,7 @@ class HiveMq:
             MqttClientsApi(self.world, self.cursors), DataHubSchemasApi(self.world, self.cursors)
         )
 
-    def admits(self, authorization: bytes | None) -> bool:
+    def admits(self, authorization: bytes | None, path: str) -> bool:
         return self.credentials is None or basic_credentials(authorization) == self.credentials
 
     def unauthorized(self) -> Response:
