@@ -21,12 +21,19 @@ BAD_QOS = 116
 _PAGING = ("_page", "_limit")
 
 
+def envelope(fields: dict[str, object]) -> dict[str, object]:
+    """minirest's answer map as jiffy writes it: a small Erlang map's keys in descending
+    order (EMQX's own t_keepalive compares `{"message":"not_found","code":112}` byte for
+    byte)."""
+    return dict(sorted(fields.items(), reverse=True))
+
+
 def ok(**fields: object) -> Response:
-    return json_response({"code": 0, **fields})
+    return json_response(envelope({"code": 0, **fields}))
 
 
 def error(code: int, message: str) -> Response:
-    return json_response({"code": code, "message": message})
+    return json_response(envelope({"code": code, "message": message}))
 
 
 def message(text: str) -> Response:

@@ -106,35 +106,45 @@ def publish(params: dict[str, Any]) -> Publish:
     payload = _payload(params)
     _properties(params)
     qos, retain = params.get("qos", 0), params.get("retain", False)
-    if not _is_int(qos) or qos not in (0, 1, 2) or not isinstance(retain, bool):
-        # Not validated by the broker (what it then does is undetermined); refused here.
+    if not _is_int(qos) or qos not in (0, 1, 2):
+        # emqx_message:make/6's guard (or emqx_metrics:inc_msg/1's case, for 1.0) crashes
+        # outside the handler's try: the broker's 500; refused here (the document says so).
         raise Refusal(BAD_PARAMETER, "bad_params")
     clientid = clientid_of(params, required=False)
     topics = topics_of(params, is_name)
     if "topic" in params:
         topics = topics[:1]
+    # `retain` is put in the message flags as sent; the retainer keeps a message only for
+    # `#{retain := true}` (emqx_retainer:on_message_publish/2), so "false", 1… do not retain.
     return Publish(
-        clientid or "", topics, payload, qos, retain, "topics" in params, "return" in params
+        clientid or "",
+        topics,
+        payload,
+        qos,
+        retain is True,
+        "topics" in params,
+        "return" in params,
     )
 
 
 def _payload(params: dict[str, Any]) -> bytes:
+    """decode_payload/2 then maybe_maps_to_binary/1: `base64` decodes a text payload (any
+    other payload crashes base64:decode/1: 108); a payload that is not text is then sent as
+    its JSON text (emqx_json:encode/1: objects, arrays, numbers, booleans, null)."""
     payload = params.get("payload", "")
     try:
-        if isinstance(payload, (dict, list)):  # 4.2.0+: re-encoded as JSON text
-            text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        elif isinstance(payload, str):
-            text = payload.encode()
-        else:
-            raise Refusal(BAD_PARAMETER, "bad_params")
+        if params.get("encoding") == "base64":
+            if not isinstance(payload, str):
+                raise Refusal(BAD_PARAMETER, "bad_params")
+            try:
+                return base64.b64decode(payload.encode(), validate=True)
+            except (binascii.Error, ValueError):
+                raise Refusal(BAD_PARAMETER, "bad_params") from None
+        if isinstance(payload, str):
+            return payload.encode()
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     except UnicodeEncodeError:  # a lone surrogate: not UTF-8, no MQTT payload text
         raise Refusal(BAD_PARAMETER, "bad_params") from None
-    if params.get("encoding") == "base64":
-        try:
-            return base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            raise Refusal(BAD_PARAMETER, "bad_params") from None
-    return text
 
 
 def _properties(params: dict[str, Any]) -> None:

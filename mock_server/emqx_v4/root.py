@@ -51,10 +51,12 @@ class RootApi:
 
 
 def status_text(world: World) -> tuple[str, int]:
-    nodes = world.running_nodes()
-    if not nodes:
-        return "Node emqx@127.0.0.1 is started\nemqx is not_running", 503
-    return f"Node {nodes[0].name} is started\nemqx is running", 200
+    """emqx_mgmt_http:handle_request/3 for the node taking the call (the first): `init`
+    stays `started` while the `emqx` application is stopped, which is a 503."""
+    taker = min(world.nodes, key=lambda n: n.name)
+    if not taker.running:
+        return f"Node {taker.name} is started\nemqx is not_running", 503
+    return f"Node {taker.name} is started\nemqx is running", 200
 
 
 def status(world: World, method: str) -> Response:

@@ -73,14 +73,23 @@ class SessionsApi:
         return keepalive(self.world, path_value(clientid), interval, body)
 
 
+def _interval(value: Any) -> int | None:
+    """emqx_mgmt_api_clients:to_integer/1: an integer, or text binary_to_integer/1 reads
+    (an optional sign and digits); anything else crashes the handler (None)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value):
+        return int(value)
+    return None
+
+
 def keepalive_seconds(value: Any) -> int | Response:
     """The interval in seconds, or the refusal: 107 without `interval`, 102 outside 0..65535 —
     checked before the client lookup."""
     if value is None:
         return errors.error(errors.MISSING_PARAMETER, "params_not_found")
-    try:
-        seconds = int(value)
-    except (TypeError, ValueError):
+    seconds = _interval(value)
+    if seconds is None:
         return errors.error(errors.BAD_PARAMETER, "bad_params")  # the broker crashes (500)
     if not 0 <= seconds <= 65535:
         return errors.error(errors.ERROR_UNKNOWN, KEEPALIVE_RANGE)
@@ -95,7 +104,9 @@ def keepalive_refusal(value: Any) -> Response | None:
 
 def keepalive(world: World, clientid: str, query: Any, body: Any) -> Response:
     """`interval` from the query string first, then the body."""
-    value = query if query is not None else (body or {}).get("interval")
+    # minirest puts the query's pairs before the body's; a body that is not an object has
+    # no pairs proplists can read (an array's elements are skipped)
+    value = query if query is not None else body.get("interval") if isinstance(body, dict) else None
     seconds = keepalive_seconds(value)
     if isinstance(seconds, Response):
         return seconds
