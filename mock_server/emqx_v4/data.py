@@ -1,15 +1,21 @@
 """`/data/…`: data backups — export to a file, list, download, upload, delete, import.
 
-The backup is a JSON document of the cluster's configuration data; the mock fills the parts
-its world holds (bans as `blacklist`, modules) and leaves the others (`rules`, `apps`, …)
-empty. Files live on the node that took the call. Errors are `{"message":…}` without a code.
-From the 4.4 sources as remembered, not re-verified: file names
-`emqx-export-Y-M-D-H-M-S.json` and `created_at` `"Y-M-D H:M:S"` without zero padding,
-download answers `{"filename","file"}` with no `code`, unknown files `{"message":"not_found"}`.
+The backup is the open-source edition's JSON document (emqx_mgmt_data_backup.erl): bans,
+API applications and dashboard users (their salted hashes) round-trip, so importing a backup
+changes who may call the API; rules, resources and the built-in auth tables are exported
+empty and not imported. Files live on the node that took the call. Errors are
+`{"message":…}` without a code. Read from the 4.4.19 source (emqx_mgmt_data_backup:export/0,
+emqx_mgmt_api_data:tmp_filename/0): file names `emqx-export-Y-M-D-H-M-S.json` and
+`created_at` `"Y-M-D H:M:S"` without zero padding (`~p`); download answers
+`{"filename","file"}` with no `code`; unknown files `{"message":"not_found"}`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import ipaddress
+import re
 import time
 from typing import Any
 
@@ -17,6 +23,7 @@ import orjson
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import BannedEntry, StoredFile, World
+from mqtt_api_kit.fixtures.console import UNDEFINED, App, sane_id_problem
 
 from ..http import json_response
 from ..paths import path_value
@@ -44,20 +51,37 @@ class DataApi:
         self.world = world
 
     def _backup(self) -> dict[str, Any]:
-        node = self.world.running_nodes()[0]
+        """emqx_mgmt_data_backup:export/0 of the open-source edition: `do_export_data/0`
+        (no `modules`, `schemas` or `configs`, which only the enterprise edition writes),
+        then `date`. Rules, resources and the built-in auth tables are left empty."""
+        console = self.world.console
         return {
             "version": "4.4",
-            "date": _stamp(self.world.now),
             "rules": [],
             "resources": [],
-            "blacklist": [serialize.banned(b) for b in self.world.banned.values()],
-            "apps": [],
-            "users": [],
+            "blacklist": [_exported_ban(b) for b in self.world.banned.values()],
+            "apps": [
+                {
+                    "id": a.app_id,
+                    "secret": a.secret,
+                    "name": a.name,
+                    "desc": a.desc,
+                    "status": a.status,
+                    "expired": a.expired,
+                }
+                for a in console.apps.values()
+            ],
+            "users": [
+                {
+                    "username": name,
+                    "password": base64.b64encode(console.stored_password(name) or b"").decode(),
+                    "tags": user.tags,
+                }
+                for name, user in console.users.items()
+            ],
             "auth_mnesia": [],
             "acl_mnesia": [],
-            "modules": [{"name": m.name, "enabled": m.active} for m in node.modules.values()],
-            "schemas": [],
-            "configs": [],
+            "date": serialize.datetime_text(self.world.now),
         }
 
     async def export_data(self) -> Response:
@@ -112,27 +136,82 @@ class DataApi:
         return self._restore(content if isinstance(content, dict) else {})
 
     def _restore(self, backup: dict[str, Any]) -> Response:
-        if str(backup.get("version")) not in SUPPORTED:
-            return errors.message("unsupported_version")
-        for item in backup.get("blacklist") or []:
-            if isinstance(item, dict) and item.get("as") in ("clientid", "username", "peerhost"):
-                now_s = self.world.now // 1000
-                self.world.ban(
-                    BannedEntry(
-                        item["as"],
-                        str(item.get("who", "")),
-                        str(item.get("by", "user")),
-                        str(item.get("reason", "")),
-                        _int(item.get("at"), now_s) * 1000,
-                        _int(item.get("until"), now_s + 300) * 1000,
-                    )
-                )
-        for item in backup.get("modules") or []:
-            if isinstance(item, dict) and isinstance(item.get("enabled"), bool):
-                for node in self.world.running_nodes():
-                    self.world.set_module_active(node.name, str(item.get("name")), item["enabled"])
+        """emqx_mgmt_data_backup:import/2 (open source): the version check, then
+        `do_import_data/2` in its order. A record without one of the keys its import reads
+        fails the whole import (`import_failed`) but keeps what was imported before it: the
+        broker has no rollback. Modules are not imported (enterprise only)."""
+        version = backup.get("version")
+        if isinstance(version, int) and not isinstance(version, bool):
+            version = str(version)
+        if not isinstance(version, str):
+            return errors.message("import_failed")  # to_version/1 crashes: the broker's 500
+        auth_data = any(backup.get(k) for k in ("auth_clientid", "auth_username", "auth_mnesia"))
+        if not (_supported_with_auth(version) if auth_data else version in SUPPORTED):
+            # minirest:return({error, unsupported_version, Version}): a non-integer code and
+            # the version printed with ~0p (a string, so in quotes)
+            return json_response(
+                errors.envelope({"code": "unsupported_version", "message": f'"{version}"'})
+            )
+        try:
+            for item in _list(backup.get("blacklist")):
+                self.world.ban(_imported_ban(item, self.world.now))
+            for item in _list(backup.get("apps")):
+                self._import_app(item)
+            for item in _list(backup.get("users")):
+                stored = base64.b64decode(str(item["password"]), validate=True)
+                self.world.console.force_add_user(str(item["username"]), stored, item["tags"])
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            return errors.message("import_failed")
         return errors.ok()
 
+    def _import_app(self, item: dict[str, Any]) -> None:
+        """import_applications/1 → emqx_mgmt_auth:force_add_app/6: written as given (an id
+        that fails is_sane_id/1 is skipped), a non-integer `expired` becoming `undefined`."""
+        app_id, secret = item["id"], item["secret"]
+        name, desc, status, expired = item["name"], item["desc"], item["status"], item["expired"]
+        if not isinstance(app_id, str) or sane_id_problem(app_id):
+            return
+        if not isinstance(expired, int) or isinstance(expired, bool):
+            expired = UNDEFINED
+        self.world.console.put_app(App(app_id, str(secret), name, desc, status, expired))
 
-def _int(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+def _list(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+        raise TypeError("not a list of records")
+    return value
+
+
+def _exported_ban(b: BannedEntry) -> dict[str, Any]:
+    """export_blacklist/0: `who` as `{"<as>": value}`, times in seconds."""
+    return {
+        "who": {b.kind: b.who},
+        "by": b.by,
+        "reason": b.reason,
+        "at": b.at // 1000,
+        "until": b.until // 1000,
+    }
+
+
+def _imported_ban(item: dict[str, Any], now: int) -> BannedEntry:
+    """import_blacklist/1: every key required; `who` one of peerhost/clientid/username."""
+    who, by, reason, at, until = (item[k] for k in ("who", "by", "reason", "at", "until"))
+    if not isinstance(who, dict):
+        raise TypeError("who")
+    for kind in ("peerhost", "clientid", "username"):
+        if kind in who:
+            value = str(who[kind])
+            if kind == "peerhost":
+                ipaddress.ip_address(value)  # inet:parse_address/1 badmatch otherwise
+            return BannedEntry(kind, value, str(by), str(reason), int(at) * 1000, int(until) * 1000)
+    raise KeyError("who")
+
+
+def _supported_with_auth(version: str) -> bool:
+    """is_version_supported2/1: 4.1, 4.3, 4.4, 4.5, 4.2.11+ and 4.0.13+."""
+    if version in ("4.1", "4.3", "4.4", "4.5"):
+        return True
+    match = re.fullmatch(r"4\.([02])\.(\d+)", version)
+    return bool(match) and int(match.group(2)) >= (11 if match.group(1) == "2" else 13)

@@ -11,6 +11,7 @@ dashboard serves (`/users`, `/change_pwd`, `/apps`) only dashboard users.
 
 from __future__ import annotations
 
+import json
 import time
 
 from starlette.testclient import TestClient
@@ -189,3 +190,28 @@ def test_emqx_2_3_admits_its_dashboard_users_as_they_change(world: World) -> Non
         client.get("/api/v2/management/nodes", headers=basic("viewer2", "v2ewer")).status_code
         == 401
     )
+
+
+def test_a_backup_carries_apps_and_users_and_its_import_restores_them(world: World) -> None:
+    """emqx_mgmt_data_backup: export_applications/0 and export_users/0 (base64 of the
+    stored salt ++ MD5); import_applications/1 and import_users/1 force them back."""
+    client = TestClient(create_app(world, MockConfig()), headers=basic("admin", "public"))
+    made = client.post("/api/v4/apps", json={"app_id": "backup1", "status": True})
+    secret = made.json()["data"]["secret"]
+    body = {"username": "keeper", "password": "k33p-it-safe"}
+    assert client.post("/api/v4/users", json=body).json() == {"code": 0}
+    exported = client.post("/api/v4/data/export", json={}).json()["data"]
+    backup = json.loads(world.files[exported["filename"]].content)
+    assert {"id": "backup1", "secret": secret, "name": "undefined"}.items() <= next(
+        a for a in backup["apps"] if a["id"] == "backup1"
+    ).items()
+    assert "modules" not in backup and "configs" not in backup  # enterprise-only keys
+    assert client.delete("/api/v4/apps/backup1").json() == {"code": 0}
+    assert client.delete("/api/v4/users/keeper").json() == {"code": 0}
+    assert client.get("/api/v4/nodes", headers=basic("backup1", secret)).status_code == 401
+    imported = client.post("/api/v4/data/import", json={"filename": exported["filename"]})
+    assert imported.json() == {"code": 0}
+    assert client.get("/api/v4/nodes", headers=basic("backup1", secret)).status_code == 200
+    assert client.get("/api/v4/nodes", headers=basic("keeper", "k33p-it-safe")).status_code == 200
+    too_new = client.post("/api/v4/data/import", json={**backup, "version": "4.9"})
+    assert too_new.text == '{"message":"\\"4.9\\"","code":"unsupported_version"}'
