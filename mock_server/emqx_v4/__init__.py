@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,10 +12,9 @@ from mqtt_api_kit.fixtures import World
 from mqtt_api_kit.registry import EMQX_V4
 
 from ..auth import basic_credentials
-from ..body import raw_body
 from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
-from . import dashboard, errors, gating, rejections
+from . import errors, gating, rejections
 from .alarms import AlarmsApi
 from .auth_db import AuthDbApi, CloudAuthApi
 from .banned import BannedApi
@@ -137,13 +135,4 @@ class EmqxV4:
         return errors.body_not_json()
 
     def bad_request(self, request: Request, detail: str) -> Response:
-        below = request.url.path[len(self.api.base_path) :]
-        try:
-            body = orjson.loads(raw_body(request) or b"null")
-        except orjson.JSONDecodeError:
-            body = None
-        return (
-            dashboard.rejection(self.world.console, request.method, below, body)
-            or rejections.answer(request)
-            or errors.bad_request(request)
-        )
+        return rejections.answer(request) or errors.bad_request(request)

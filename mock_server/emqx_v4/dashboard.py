@@ -6,7 +6,10 @@ apps/emqx_management/src/emqx_mgmt_api_apps.erl at v4.4.19 write them: each read
 parameters with `proplists:get_value/2` (absent → `undefined`) and passes them on unchecked;
 errors are `minirest:return({error, Reason})`, i.e. `{"message":…}` without a code. Where a
 value of the wrong type reaches a guard (`add_user/3 when is_binary(Username)…`) the broker
-crashes, and minirest answers 500 `Internal Error`; so does the mock.
+crashes, and minirest answers 500 `Internal Error`. Our document types those fields, so the
+mock's request validation answers such a request first, with the clean 108 it gives every
+input the document calls invalid (also where the broker would have answered an earlier
+check's message, e.g. `Password undefined` for `{"username": 5}`).
 
 The broker delays a failed login by 2 s (`bad_login_penalty/0`); the mock answers at once (a
 deliberate difference: tests and UIs driving the mock should not wait).
@@ -14,8 +17,7 @@ deliberate difference: tests and UIs driving the mock should not wait).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.responses import Response
@@ -137,27 +139,6 @@ def create_app(console: Console, body: Any) -> Response:
     except Refused as refused:
         return _fail(str(refused))
     return errors.ok(data={"secret": app.secret})
-
-
-_REJECTABLE: list[tuple[str, re.Pattern[str], Callable[[Console, list[str], Any], Response]]] = [
-    ("POST", re.compile(r"/auth$"), lambda c, g, b: login(c, b)),
-    ("POST", re.compile(r"/users/?$"), lambda c, g, b: create_user(c, b)),
-    ("PUT", re.compile(r"/change_pwd/([^/]+)$"), lambda c, g, b: change_password(c, g[0], b)),
-    ("POST", re.compile(r"/apps/?$"), lambda c, g, b: create_app(c, b)),
-]
-
-
-def rejection(console: Console, method: str, path: str, body: Any) -> Response | None:
-    """The broker's answer to a dashboard request our document rejects (a field of a type
-    the handler cannot take): the handler's own checks in its order, which end in a crash
-    or in a message before any write. A crash (the broker's 500) is left to the dialect's
-    clean 108, as for every input the document calls invalid."""
-    for verb, pattern, run in _REJECTABLE:
-        match = pattern.search(path)
-        if verb == method and match:
-            answer = run(console, [path_value(g) for g in match.groups()], body)
-            return None if answer.status_code == 500 else answer
-    return None
 
 
 class DashboardApi:
