@@ -238,5 +238,6 @@ def plugin_config(setting: PluginSetting) -> dict[str, Any]:
     }
 
 
-def user(username: str, tags: str) -> dict[str, Any]:
+def user(username: str, tags: object) -> dict[str, Any]:
+    # tags are stored as given (fixtures/console.py): whatever JSON the request carried
     return {"username": username, "tags": tags}

@@ -214,4 +214,6 @@ def _supported_with_auth(version: str) -> bool:
     if version in ("4.1", "4.3", "4.4", "4.5"):
         return True
     match = re.fullmatch(r"4\.([02])\.(\d+)", version)
-    return bool(match) and int(match.group(2)) >= (11 if match.group(1) == "2" else 13)
+    if match is None:
+        return False
+    return int(match.group(2)) >= (11 if match.group(1) == "2" else 13)

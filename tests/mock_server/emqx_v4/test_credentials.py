@@ -49,7 +49,9 @@ def test_the_stock_dashboards_first_login_and_password_change(world: World) -> N
     first = client.post("/api/v4/auth", json=login, headers={**DASHBOARD_HEADERS, **ANONYMOUS})
     assert first.json() == {"code": 0}
     users = _get(client, "/api/v4/users", "admin", "public")
-    row = next(u for u in users["data"] if u["username"] == "admin")  # type: ignore[union-attr]
+    rows = users["data"]
+    assert isinstance(rows, list)
+    row = next(u for u in rows if u["username"] == "admin")
     record = {**row, "password": "public", "newPassword": NEW_PASSWORD}
     record["repeatPassword"] = NEW_PASSWORD
     updated = client.put(

@@ -40,7 +40,7 @@ def test_t_alarms() -> None:
     b = fresh_broker()
     b.world.activate_alarm(b.node, "alarm1")
     b.world.activate_alarm(b.node, "alarm2")
-    active = [a.name for a in b.world.node(b.node).alarms if a.active]  # type: ignore[union-attr]
+    active = [a.name for a in b.world.node(b.node).alarms if a.active]
     assert "alarm1" in active and "alarm2" in active
 
     return1 = b.request_api("get", ["alarms/activated"])
@@ -262,7 +262,7 @@ def test_t_pubsub() -> None:
     Left out: the two meck steps (subscribe and unsubscribe failing → code 112)."""
     b = fresh_broker(1, proto_ver=5)
     (c1,) = b.clients
-    node_metrics = b.world.node(b.node).metrics  # type: ignore[union-attr]
+    node_metrics = b.world.node(b.node).metrics
     qos1_received = node_metrics["messages.qos1.received"]
     qos2_received = node_metrics["messages.qos2.received"]
     received = node_metrics["messages.received"]
@@ -270,7 +270,7 @@ def test_t_pubsub() -> None:
     client_id, topic = c1.clientid, "mytopic"
 
     def sent() -> int:
-        return b.world.client(client_id).counters.send_msg  # type: ignore[union-attr]
+        return b.world.client(client_id).counters.send_msg
 
     def post(path: str, body: object) -> str:
         return b.request_api("post", [path], "", None, body)
@@ -412,7 +412,7 @@ def test_t_pubsub() -> None:
 
     b.world.disconnect(client_id, publish_will=False)  # a normal DISCONNECT drops the will
 
-    node_metrics = b.world.node(b.node).metrics  # type: ignore[union-attr]
+    node_metrics = b.world.node(b.node).metrics
     assert node_metrics["messages.qos1.received"] - qos1_received == 5
     assert node_metrics["messages.qos2.received"] - qos2_received == 2
     assert node_metrics["messages.received"] - received == 7
@@ -540,11 +540,11 @@ def _keepalive_ok(b: Broker, init_sec: int, update_sec: int, client_id: str) -> 
     assert (
         b.world.set_keepalive(client_id, init_sec)
         or init_sec == b.world.client(client_id).keepalive
-    )  # type: ignore[union-attr]
+    )
     qs = f"interval={update_sec}"
     ok = b.request_api("put", ["clients", client_id, "keepalive"], qs, None, [{}])
     assert ok == '{"code":0}'
-    assert b.world.client(client_id).keepalive == update_sec  # type: ignore[union-attr]
+    assert b.world.client(client_id).keepalive == update_sec
 
 
 def test_t_keepalive() -> None:
