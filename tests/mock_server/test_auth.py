@@ -31,8 +31,9 @@ def test_wrong_or_malformed_credentials_are_refused(world: World) -> None:
     assert c.get("/api/v4/clients", headers={"Authorization": "Bearer x"}).status_code == 401
 
 
-@pytest.mark.read_only
 def test_credentials_are_configurable_and_can_be_switched_off(world: World) -> None:
+    # not read-only: `--auth` makes its login the world's default app and dashboard user
+    # (fixtures/console.py adopt_defaults), as the broker's configuration does
     custom = TestClient(create_app(world, MockConfig(auth=("ops", "s3cret"))))
     assert custom.get("/api/v4/clients", auth=("ops", "s3cret")).status_code == 200
     assert custom.get("/api/v4/clients", auth=("admin", "public")).status_code == 401

@@ -104,8 +104,10 @@ class Peer:
         self.client.loop_stop()
 
     def drop(self) -> None:
-        """Close the socket without DISCONNECT (an abnormal end: the will goes out)."""
+        """Close the socket without DISCONNECT (an abnormal end: the will goes out). The network
+        loop stops first: paho's loop thread reconnects on a lost connection, and a reconnect
+        between the close and the stop briefly adds a client the test did not expect."""
         sock = self.client.socket()
+        self.client.loop_stop()
         if sock is not None:
             sock.close()
-        self.client.loop_stop()
