@@ -21,9 +21,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from mqtt_api_kit.fixtures import World, build_world
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.scenario import Scenario
+from mqtt_api_kit.openapi import document_copy
 
 from . import specs
+from .admin import ADMIN_BASE, ADMIN_DOCUMENT, AdminApi, admin_error
 from .auth import PASS_THROUGH
 from .config import MockConfig
 from .dialect import Dialect
@@ -32,6 +35,7 @@ from .emqx_v4 import EmqxV4
 from .hivemq import HiveMq
 from .http import text_response
 from .pipeline import PIPELINE, Stage, assemble
+from .runtime import Runtime, Sizes, build
 from .site import Site
 
 __all__ = ["DialectFactory", "create_app", "default_dialects"]
@@ -70,16 +74,28 @@ def create_app(
     config: MockConfig | None = None,
     dialects: Sequence[DialectFactory] | None = None,
     stages: tuple[Stage, ...] = PIPELINE,
+    scenario: Scenario | None = None,
 ) -> ASGIApp:
-    """The mock over `world` (default: built from `config`), serving every dialect."""
-    # Connexion warns on every request that carries a parameter the document does not declare
-    # (the dashboard's `_` cache-buster); the brokers ignore those silently, and so does the
-    # mock. Set when a mock is built, never on import (tests/test_public_surface.py).
-    logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
+    """The mock over `world` (default: built from `config` and its scenario), serving every
+    dialect. A `world` built elsewhere is rebuilt by a reset from its own seed and sizes, or
+    from `config` and `scenario` when it was built from them (the CLI)."""
+    # Connexion logs an *error* on every request that carries a query parameter the document
+    # does not declare to a handler taking `**kwargs` (the dashboard's `_` cache-buster); the
+    # brokers ignore those silently, and so does the mock. Set when a mock is built, never on
+    # import (tests/test_public_surface.py).
+    logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
     config = config or MockConfig()
-    world = world if world is not None else build_world(config.seed, config.clients, config.nodes)
+    if world is None:
+        scenario = scenario or Runtime.scenario_of(config)
+        runtime = Runtime(build(config, scenario), config, scenario)
+    elif scenario is not None or config.scenario:
+        runtime = Runtime(world, config, scenario)
+    else:
+        origin = Sizes(world.seed, world.client_count(), len(world.nodes))
+        runtime = Runtime(world, config, origin=origin)
+    world = runtime.world
     factories = dialects if dialects is not None else default_dialects()
-    site = Site.of([factory(world, config) for factory in factories], config)
+    site = Site.of([factory(world, config) for factory in factories], config, runtime)
 
     app = connexion.AsyncApp(__name__, security_map=PASS_THROUGH)
     for dialect in site.dialects:
@@ -93,16 +109,27 @@ def create_app(
             strict_validation=False,  # brokers ignore unknown query parameters
             validate_responses=False,
         )
+    app.add_api(
+        document_copy(ADMIN_DOCUMENT),
+        base_path=ADMIN_BASE,
+        name="mock-admin",
+        resolver=Resolver(function_resolver=AdminApi(runtime).handlers().__getitem__),
+        validate_responses=True,  # nobody else checks the admin API's answers
+    )
 
     def on_bad_request(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         dialect = site.dialect_for(request.url.path)
         detail = str(getattr(exc, "detail", "") or "")
+        if request.url.path.startswith(ADMIN_BASE + "/"):
+            return _connexion(admin_error(detail or "bad request", 400))
         if dialect is None:
             return _connexion(text_response("Bad Request", 400))
         return _connexion(dialect.bad_request(_starlette(request), detail))
 
     def on_not_found(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         dialect = site.dialect_for(request.url.path)
+        if dialect is None and request.url.path.startswith(ADMIN_BASE + "/"):
+            return _connexion(admin_error(f"no admin route {request.url.path}", 404))
         return _connexion(dialect.route_not_found() if dialect else text_response("Not Found", 404))
 
     def on_server_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

@@ -76,6 +76,11 @@ class Dialect(Protocol):
 
     def route_not_found(self) -> Response: ...
 
+    def status_answer(self, status: int) -> Response:
+        """What the broker sends with `status` (a forced `Prefer: code=`, a fault): its own
+        401 and unknown-route 404, its crash answer for 500, its shape for the rest."""
+        ...
+
     def route_off(self, operation_id: str) -> Response | None:
         """The answer when the operation's route is switched off right now (an EMQX plugin
         that is stopped), else None. Asked before the body is read or validated."""

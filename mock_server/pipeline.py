@@ -8,14 +8,22 @@ groups (error handlers → Swagger UI → routing) and after them (validation �
 
 Rules this order enforces (tests/mock_server/test_pipeline.py checks each):
 
+* the journal sees every answer, so it is outermost;
+* a CORS preflight is answered before authentication (browsers send it without
+  credentials), and every later answer carries the CORS headers, 401s and faults included;
+* the world has lived up to its time before anything reads it;
+* the `__code`/`__example`/`__delay` parameters are gone before anything reads the query;
 * nothing is answered before authentication but what a dialect declares open (its
-  `outside_routes`, its `open_routes`) and the mock's own pages (Swagger UI);
+  `outside_routes`, its `open_routes`), the mock's own pages (Swagger UI, the admin API),
+  the CORS preflight and the faults asked for (`--error-rate`, `--drop-rate`);
+* a forced answer (`Prefer: code=`) is given after authentication and routing, before the
+  body is looked at;
 * no body is read before authentication, and none beyond `MockConfig.max_body`;
 * an unknown route is answered as such before its body is looked at; a route that is off (an
   EMQX plugin stopped) likewise.
 
-A later concern (CORS, fault injection, a request journal) is a new `Stage` in this list at
-the place its rule demands, never a wrapper added elsewhere.
+A later concern is a new `Stage` in this list at the place its rule demands, never a wrapper
+added elsewhere.
 """
 
 from __future__ import annotations
@@ -30,6 +38,12 @@ from starlette.types import ASGIApp
 
 from .auth import Authentication
 from .body import BodyLimit, BodyPolicyLayer
+from .control import ControlStage, ForcedAnswer
+from .cors import Cors
+from .faults import Faults
+from .journal import JournalStage
+from .latency import Latency
+from .live import LiveClock
 from .paths import PathSegments
 from .routing import OutsideRoutes, RouteSwitch
 from .site import Site
@@ -54,6 +68,18 @@ class Stage:
 
 
 PIPELINE: tuple[Stage, ...] = (
+    # Every exchange recorded (`GET /__mock/requests`) and, with --log-requests, logged.
+    Stage("journal", Position.OUTSIDE, JournalStage),
+    # Preflights answered without credentials; CORS headers on every other answer.
+    Stage("cors", Position.OUTSIDE, Cors),
+    # The world lives up to its time (live clock) before anything reads it.
+    Stage("live-clock", Position.OUTSIDE, LiveClock),
+    # `Prefer: code/example/delay` and the `__` query forms, taken out of the query.
+    Stage("control", Position.OUTSIDE, ControlStage),
+    # --latency and `delay=`: a wait before the answer's first byte.
+    Stage("latency", Position.OUTSIDE, Latency),
+    # --error-rate (the API's 5xx) and --drop-rate (no answer at all).
+    Stage("faults", Position.OUTSIDE, Faults),
     # `%2F` stays inside its path segment, as the brokers split the raw path first.
     Stage("path-segments", Position.OUTSIDE, PathSegments),
     # Exact paths outside every base path that a broker serves openly (EMQX `GET /status`).
@@ -64,6 +90,8 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("body-limit", Position.OUTSIDE, BodyLimit),
     # ── Connexion: server errors → error handlers → Swagger UI → routing ──
     Stage("route-switch", Position.AFTER_ROUTING, RouteSwitch),
+    # The operation noted for the journal; `Prefer: code=`/`example=` answered here.
+    Stage("forced-answer", Position.AFTER_ROUTING, ForcedAnswer),
     Stage("body-policy", Position.AFTER_ROUTING, BodyPolicyLayer),
     # ── Connexion: security (already checked) → request validation → handler ──
 )

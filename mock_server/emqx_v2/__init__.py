@@ -78,6 +78,9 @@ class EmqxV2:
     def unauthorized(self) -> Response:
         return errors.unauthorized()
 
+    def status_answer(self, status: int) -> Response:
+        return errors.status(status)
+
     def route_not_found(self) -> Response:
         return errors.crashed()
 

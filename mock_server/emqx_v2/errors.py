@@ -90,3 +90,14 @@ def _field_of(detail: str) -> str:
     """The body field a Connexion message names (`… is not of type 'string' - 'topic'`)."""
     _, sep, tail = detail.rpartition(" - ")
     return tail.strip().strip("'") if sep else ""
+
+
+def status(code: int) -> Response:
+    """What EMQ 2.3 sends with status `code`: its 401 and its 404 (empty, text/plain) as
+    above; any other code through the catch-all `respond(Req, Code, Data)` of
+    emqttd_http.erl (text/plain, the data: empty)."""
+    if code == 401:
+        return unauthorized()
+    if code == 404:
+        return crashed()
+    return text_response("", code)

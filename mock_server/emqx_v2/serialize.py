@@ -108,8 +108,18 @@ def kmg(size: int) -> str | int:
     return size
 
 
+# What an EMQ 2.3.11 node says about itself, whatever 4.x release the shared world's nodes
+# run: `version` and `sysdescr` are the emqttd application's vsn and description
+# (src/emqttd.app.src, read by emqttd_broker.erl `version/0`, `sysdescr/0`), `otp_release` is
+# "R" ++ otp_release ++ "/" ++ ERTS version (emqttd_mgmt.erl:116) on the OTP 20.0 that
+# 2.3.11 was built and tested on (.travis.yml `otp_release: 20.0`; OTP 20.0 ships ERTS 9.0).
+VERSION = "2.3.11"
+SYSDESCR = "Erlang MQTT Broker"
+OTP_RELEASE = "R20/9.0"
+
+
 def otp_release(node: Node) -> str:
-    return "R" + node.otp_release  # the world keeps "<release>/<erts version>"
+    return OTP_RELEASE
 
 
 def client(c: Client) -> dict[str, Any]:
@@ -164,8 +174,8 @@ def alarm(a: Alarm) -> dict[str, Any]:
 def broker(node: Node, now: int, named: bool) -> dict[str, Any]:
     body: dict[str, Any] = {"name": node.name} if named else {}
     body.update(
-        version=node.version,
-        sysdescr=node.sysdescr,
+        version=VERSION,
+        sysdescr=SYSDESCR,
         uptime=uptime(now - node.started_at),
         datetime=datetime_text(now),
         otp_release=otp_release(node),
@@ -222,7 +232,8 @@ def stats(gauges: dict[str, int]) -> dict[str, int]:
 
 
 def plugin(p: Plugin) -> dict[str, Any]:
-    return {"name": p.name, "version": p.version, "description": p.description, "active": p.active}
+    # 2.3's plugins carry the release's version too (emqttd_plugins: the app's vsn).
+    return {"name": p.name, "version": VERSION, "description": p.description, "active": p.active}
 
 
 def config(entry: ConfigEntry) -> dict[str, Any]:

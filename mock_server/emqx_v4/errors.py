@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -80,3 +82,24 @@ def _is_int(value: str, minimum: int | None = None) -> bool:
     except ValueError:
         return False
     return minimum is None or number >= minimum
+
+
+def status(code: int) -> Response:
+    """What EMQX 4.4 sends with status `code` when it answers so (forced answers, faults):
+    401 and 404 as above, 400 minirest's `Bad Request`, 500 minirest's `Internal Error` in plain
+    text (a crashed handler: minirest.erl `internal_error/3`); any other code as minirest
+    sends a handler's `{Code, Response}`: JSON (minirest_handler.erl `jsonify/3`)."""
+    if code == 401:
+        return unauthorized()
+    if code == 404:
+        return route_not_found()
+    if code == 400:
+        return body_not_json()
+    if code == 500:
+        return text_response("Internal Error", 500)
+    return json_response(
+        {"message": HTTPStatus(code).phrase if code in _PHRASES else "error"}, code
+    )
+
+
+_PHRASES = {s.value for s in HTTPStatus}

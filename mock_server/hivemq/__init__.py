@@ -64,6 +64,9 @@ class HiveMq:
     def unauthorized(self) -> Response:
         return errors.unauthorized()
 
+    def status_answer(self, status: int) -> Response:
+        return errors.status(status)
+
     def route_not_found(self) -> Response:
         return errors.route_not_found()
 

@@ -10,7 +10,7 @@ from ..http import json_response
 from ..paths import path_value
 from . import errors, serialize
 from .cursor import Cursors
-from .paging import CLIENT_LIST
+from .paging import CLIENT_LIST, walk_era
 
 
 class MqttClientsApi:
@@ -34,7 +34,7 @@ class MqttClientsApi:
     async def get_all_mqtt_clients(
         self, limit: int = CLIENT_LIST.default_limit, cursor: str | None = None, **_: object
     ) -> Response:
-        page = CLIENT_LIST.page(self.cursors, self.world.revision, self._ids, limit, cursor)
+        page = CLIENT_LIST.page(self.cursors, walk_era(self.world), self._ids, limit, cursor)
         if isinstance(page, Response):
             return page
         return page.answer(lambda cid: {"id": cid})

@@ -1,14 +1,24 @@
-"""Opaque, signed, expiring cursors for HiveMQ's paged client list.
+"""Opaque, signed, expiring cursors for HiveMQ's paged lists (clients, Data Hub schemas).
 
-A cursor names a position in one list (clients, Data Hub schemas), under one set of filters,
-as the world stood at one `revision`. It is the base64url of (list, filters digest, revision,
-offset) plus an HMAC: a cursor the mock did not issue (edited,
-truncated, made up) fails the signature → 400. One that was issued but is no longer valid —
-older than the TTL, the world changed since (any write moves `World.revision`), or issued by
-an earlier process — is 410, as HiveMQ answers: start again without a cursor.
+A walk through a list starts on its first page: the mock keeps the list as it stood then
+(the ids, in order) and every cursor of the walk is a position in that snapshot. Later writes
+(a client connecting, disconnecting, being kicked; the living cluster's churn) do not
+invalidate it: the walk goes on and every item present throughout is seen exactly once. That
+is how HiveMQ pages: the list comes from the cluster-wide, chunked client iteration its
+Extension SDK documents (`ClientService#iterateAllClients`), which clients joining or leaving
+do not break and which fails when the cluster topology changes during it. HiveMQ's REST
+document is silent on why a cursor stops being valid. So a cursor is 410 when:
 
-Tokens are deterministic (the key derives from the world's seed), so the same world answers
-byte for byte the same; the issue time is kept here, not in the token.
+* it is older than the TTL, or its walk was evicted (at most `MAX_WALKS` are kept, oldest out:
+  nothing is kept without bound);
+* the cluster's topology (its running nodes) changed since the walk began, or the world was
+  reset or restored (`World.archive.epoch`);
+* an earlier process issued it.
+
+A cursor the mock did not issue (edited, truncated, made up), or one for another list or other
+filters, fails the signature → 400. A token is the base64url of (list, filters digest, walk,
+offset) plus an HMAC; tokens are deterministic (the key derives from the world's seed, walks
+are numbered from 1), so the same world answers byte for byte the same.
 """
 
 from __future__ import annotations
@@ -19,12 +29,16 @@ import hashlib
 import hmac
 import struct
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+from dataclasses import dataclass
 
 CLIENTS, SCHEMAS = 1, 2  # the list a cursor belongs to
-_BODY = struct.Struct(">B3sQI")  # list, filters digest, revision, offset: 16 bytes
+_BODY = struct.Struct(">B3sQI")  # list, filters digest, walk, offset: 16 bytes
 _MAC_BYTES = 14  # 16 + 14 = 30 bytes → 40 base64 characters, no padding
 DEFAULT_TTL = 600.0  # seconds; HiveMQ does not document its cursors' lifetime
+MAX_WALKS = 64
 
 
 class InvalidCursor(ValueError):
@@ -35,6 +49,13 @@ class ExpiredCursor(ValueError):
     """A cursor this mock issued that is no longer valid."""
 
 
+@dataclass(frozen=True, slots=True)
+class Walk:
+    number: int
+    items: Sequence[Any]  # the list (ids, records) as it stood on the first page
+    era: Hashable  # the topology and world epoch it began in
+
+
 class Cursors:
     def __init__(
         self, seed: int, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic
@@ -43,9 +64,20 @@ class Cursors:
         self.ttl = ttl
         self._clock = clock
         self._issued: dict[str, float] = {}  # token → issue time, oldest first
+        self._walks: OrderedDict[int, Walk] = OrderedDict()
+        self._next_walk = 1
 
-    def issue(self, revision: int, offset: int, kind: int = CLIENTS, filters: str = "") -> str:
-        body = _BODY.pack(kind, _digest(filters), revision, offset)
+    def begin(self, items: Sequence[Any], era: Hashable) -> Walk:
+        """Keep `items` as the list a new walk pages through."""
+        walk = Walk(self._next_walk, tuple(items), era)
+        self._next_walk += 1
+        self._walks[walk.number] = walk
+        while len(self._walks) > MAX_WALKS:
+            self._walks.popitem(last=False)
+        return walk
+
+    def issue(self, walk: Walk, offset: int, kind: int = CLIENTS, filters: str = "") -> str:
+        body = _BODY.pack(kind, _digest(filters), walk.number, offset)
         token = base64.urlsafe_b64encode(body + self._mac(body)).decode()
         now = self._clock()
         self._forget_expired(now)
@@ -53,9 +85,11 @@ class Cursors:
         self._issued[token] = now
         return token
 
-    def resolve(self, token: str, revision: int, kind: int = CLIENTS, filters: str = "") -> int:
-        """The offset `token` points at; InvalidCursor (not ours, or issued for another list or
-        other filters) or ExpiredCursor otherwise."""
+    def resolve(
+        self, token: str, era: Hashable, kind: int = CLIENTS, filters: str = ""
+    ) -> tuple[Walk, int]:
+        """The walk and offset `token` points at; InvalidCursor (not ours, or issued for
+        another list or other filters) or ExpiredCursor otherwise."""
         try:
             raw = base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True)
         except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
@@ -68,13 +102,19 @@ class Cursors:
             or not hmac.compare_digest(mac, self._mac(body))
         ):
             raise InvalidCursor(token)
-        issued_kind, digest, issued_revision, offset = _BODY.unpack(body)
+        issued_kind, digest, number, offset = _BODY.unpack(body)
         if issued_kind != kind or digest != _digest(filters):
             raise InvalidCursor(token)
         issued_at = self._issued.get(token)
-        if issued_at is None or self._clock() - issued_at > self.ttl or issued_revision != revision:
+        walk = self._walks.get(number)
+        if (
+            issued_at is None
+            or self._clock() - issued_at > self.ttl
+            or walk is None
+            or walk.era != era
+        ):
             raise ExpiredCursor(token)
-        return int(offset)
+        return walk, offset
 
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]

@@ -16,7 +16,7 @@ from ..http import json_response
 from ..paths import path_value
 from . import errors, serialize
 from .cursor import Cursors
-from .paging import SCHEMA_LIST
+from .paging import SCHEMA_LIST, walk_era
 
 
 def _csv(value: str | None) -> tuple[str, ...] | None:
@@ -52,12 +52,13 @@ class DataHubSchemasApi:
 
         page = SCHEMA_LIST.page(
             self.cursors,
-            self.world.revision,
+            walk_era(self.world),
             rows,
             limit,
             cursor,
             filters={"types": types, "schemaIds": schemaIds},
             shown={"fields": fields},
+            present=lambda v: self.world.datahub.latest(v.schema_id) is not None,
         )
         if isinstance(page, Response):
             return page

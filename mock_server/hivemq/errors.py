@@ -6,6 +6,8 @@ silent (401, unknown routes) the same shape is used and `openapi/hivemq.yaml` sa
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -117,3 +119,15 @@ def _limit_ok(value: str, low: int, high: int) -> bool:
     except ValueError:
         return False
     return low <= number <= high
+
+
+def status(code: int) -> Response:
+    """HiveMQ's `errors[]` shape with status `code` (forced answers, faults): its 401 and
+    unknown-route 404 as above; other codes with the HTTP reason phrase as the title (the
+    reference document names no titles for them)."""
+    if code == 401:
+        return unauthorized()
+    if code == 404:
+        return route_not_found()
+    phrase = HTTPStatus(code).phrase if code in {s.value for s in HTTPStatus} else "Error"
+    return error(code, phrase, f"The request could not be served ({code} {phrase})")

@@ -10,7 +10,10 @@ mqtt-v5`), and the first protocol the client offers that it supports is chosen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import asyncio
+import socket
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -127,17 +130,32 @@ class Listeners:
 
 
 def run(
-    app: ASGIApp, world: World, host: str, port: int, log_level: str, mqtt: MqttSettings | None
+    app: ASGIApp,
+    world: World,
+    host: str,
+    port: int,
+    log_level: str,
+    mqtt: MqttSettings | None,
+    sock: socket.socket | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> None:
-    """Serve `app` over HTTP and, unless `mqtt` is None, the MQTT listeners, on one loop."""
+    """Serve `app` over HTTP and, unless `mqtt` is None, the MQTT listeners, on one loop.
+    `sock`: the HTTP socket, already bound (the CLI binds it before printing anything);
+    `ready` is called once every listener accepts connections."""
+
+    class Http(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and ready is not None:
+                ready()
 
     async def main() -> None:
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level))
+        server = Http(uvicorn.Config(app, host=host, port=port, log_level=log_level))
         listeners = Listeners(world, mqtt) if mqtt is not None else None
         if listeners is not None:
             await listeners.start()
         try:
-            await server.serve()
+            await server.serve(sockets=[sock] if sock is not None else None)
         finally:
             if listeners is not None:
                 await listeners.stop()

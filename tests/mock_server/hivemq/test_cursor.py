@@ -121,14 +121,42 @@ def test_a_cursor_expires_after_its_ttl(hive: TestClient, clock: FakeClock) -> N
     ],
     ids=["kick-through-emqx-v4", "invalidate-through-hivemq"],
 )
-def test_a_cursor_expires_when_the_world_changes(hive: TestClient, world: World, change) -> None:
-    nxt = hive.get(LIST, params={"limit": 50}).json()["_links"]["next"]
+def test_a_walk_goes_on_across_client_changes(hive: TestClient, world: World, change) -> None:
+    """Clients coming and going do not break HiveMQ's iteration: the walk goes on, and every
+    client present throughout is seen exactly once (hivemq/cursor.py)."""
+    before = {c.clientid for c in world.clients()}
+    first = hive.get(LIST, params={"limit": 50}).json()
     assert change(hive, world).status_code in (200, 204)
+    ids = [item["id"] for item in first["items"]]
+    url = first["_links"]["next"]
+    while url is not None:
+        response = hive.get(url)
+        assert response.status_code == 200, response.text
+        ids += [item["id"] for item in response.json()["items"]]
+        url = response.json().get("_links", {}).get("next")
+    throughout = before & {c.clientid for c in world.clients()}
+    assert len(throughout) == 119
+    assert len(ids) == len(set(ids)) and throughout <= set(ids)
+    # Starting again sees the change.
+    assert len(walk(hive, 50)[0]) == 119
+
+
+def test_a_cursor_expires_when_the_topology_changes(hive: TestClient, world: World) -> None:
+    nxt = hive.get(LIST, params={"limit": 50}).json()["_links"]["next"]
+    stopped = world.nodes[-1].name
+    assert world.cluster.set_running(stopped, False)
     response = hive.get(nxt)
     assert response.status_code == 410
-    # Starting again works, and sees the change.
+    assert response.json()["errors"][0]["title"] == "Cursor not valid anymore"
     ids, _ = walk(hive, 50)
-    assert len(ids) == 119
+    assert set(ids) == {c.clientid for c in world.clients()}
+    assert all(world.client(i).node != stopped for i in ids)
+
+
+def test_a_cursor_expires_when_the_world_is_reset(hive: TestClient, world: World) -> None:
+    nxt = hive.get(LIST, params={"limit": 50}).json()["_links"]["next"]
+    assert hive.post("/__mock/reset").status_code == 200
+    assert hive.get(nxt).status_code == 410
 
 
 def test_a_cursor_of_an_earlier_process_is_410_not_400() -> None:
