@@ -7,8 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 PORT   ?= 8081
-SEED   ?= 42
-CLIENTS ?= 200
+SEED   ?=
+CLIENTS ?=
 TARGET ?=
 AUTH   ?=
 JUNIT  ?=
@@ -24,9 +24,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## make mock: run the mock on the embedded default world, in the foreground.
+## make mock: run the mock on the embedded default world, in the foreground (live clock;
+## MOCK_ARGS="--clock frozen" for byte-identical answers, "--scenario degraded-node"…).
 mock: $(STAMP)
-	$(BIN)/mqtt-api mock --port $(PORT) --seed $(SEED) --clients $(CLIENTS) $(MOCK_ARGS)
+	$(BIN)/mqtt-api mock --port $(PORT) $(if $(SEED),--seed $(SEED)) $(if $(CLIENTS),--clients $(CLIENTS)) $(MOCK_ARGS)
 
 ## make test: our tests + the contract suite against the embedded mock, in two tiers: the
 ## quick one first (no Schemathesis subprocess; about a minute), then the slow one

@@ -101,6 +101,7 @@ class Runtime:
         if action == "pause":
             self.live()
             self.time.pause()
+            self.time.anchor(self.world.now)  # stand exactly where the world stands
         elif action == "resume":
             self.time.resume()
         elif action == "advance":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import pytest
 
 from ..support import free_port
 
@@ -17,7 +19,9 @@ from ..support import free_port
 def mock_process(*args: str) -> Iterator[str]:
     port = free_port()
     # No MQTT listeners: 1883 may be taken by another mock or broker on a shared machine.
-    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), "--no-mqtt", *args]
+    frozen = () if "--clock" in args else ("--clock", "frozen")
+    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), "--no-mqtt"]
+    cmd += [*frozen, *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -72,3 +76,94 @@ def test_bad_credentials_flag_is_a_usage_error() -> None:
     )
     assert result.returncode == 2
     assert "USER:PASS" in result.stderr and "Traceback" not in result.stderr
+
+
+def _run_mock(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mqtt_api_kit", "mock", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_frozen_answers_are_byte_identical_across_restarts() -> None:
+    paths = ("/api/v4/stats", "/api/v4/metrics", "/api/v4/nodes", "/api/v2/management/nodes")
+    with mock_process("--seed", "7", "--clients", "50") as base:
+        first = [fetch(base, p) for p in paths]
+        time.sleep(1.5)
+        again = [fetch(base, p) for p in paths]
+    with mock_process("--seed", "7", "--clients", "50") as base:
+        second = [fetch(base, p) for p in paths]
+    assert first == again == second
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--port", "99999"), "99999 is not a TCP port"),
+        (("--log-level", "bogus"), "invalid choice: 'bogus'"),
+        (("--auth", "admin"), "USER:PASS"),
+        (("--scenario", "no-such"), "no scenario named 'no-such'"),
+        (("--latency", "fast"), "MIN-MAX"),
+        (("--error-rate", "2"), "between 0 and 1"),
+    ],
+)
+def test_bad_flags_are_one_clear_sentence(args: tuple[str, ...], words: str) -> None:
+    result = _run_mock(*args)
+    assert result.returncode == 2, result
+    assert words in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""  # no banner before the error
+
+
+def test_an_auth_error_never_echoes_the_secret() -> None:
+    result = _run_mock("--auth", "s3cr3t-but-no-colon")
+    assert result.returncode == 2 and "s3cr3t" not in result.stderr + result.stdout
+
+
+def test_a_port_in_use_is_an_error_before_any_banner() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = _run_mock("--port", str(port))
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+def test_ready_line_after_the_bind_and_one_log_line_per_request() -> None:
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "mqtt_api_kit",
+        "mock",
+        "--port",
+        str(port),
+        "--clients",
+        "20",
+        "--no-mqtt",
+    ]
+    proc = subprocess.Popen(
+        [*cmd, "--log-requests"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("ready on"):
+                break
+        assert f"ready on http://127.0.0.1:{port}" in lines[-1]
+        assert any("clock=live" in line for line in lines)
+        answer = httpx.get(
+            f"http://127.0.0.1:{port}/api/v4/clients?_limit=1&_=123", auth=("admin", "public")
+        )
+        assert answer.status_code == 200
+        logged = proc.stdout.readline()
+        assert "GET /api/v4/clients?_limit=1&_=123 200" in logged and "ms" in logged
+    finally:
+        proc.terminate()
+        rest, _ = proc.communicate(timeout=10)
+    assert "not defined in specification" not in rest  # no Connexion parameter noise
