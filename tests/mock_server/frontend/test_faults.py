@@ -17,12 +17,14 @@ from ...support import AUTH, serve
 def test_latency_stays_within_its_bounds_and_per_operation() -> None:
     config = MockConfig(latency=(80, 120), latency_by_operation=(("listNodes", (300, 320)),))
     client = TestClient(create_app(build_world(seed=2, clients=10), config), headers={})
+    client.get("/api/v4/clients", auth=AUTH)  # warm-up: the first request builds caches
     waits = []
     for _ in range(5):
         started = time.perf_counter()
         assert client.get("/api/v4/clients", auth=AUTH).status_code == 200
         waits.append(time.perf_counter() - started)
-    assert min(waits) >= 0.08 and max(waits) < 0.5
+    waits.sort()
+    assert waits[0] >= 0.08 and waits[2] < 0.3  # the median: a loaded machine adds its own
     started = time.perf_counter()
     client.get("/api/v4/nodes", auth=AUTH)
     assert time.perf_counter() - started >= 0.3
