@@ -31,8 +31,8 @@ import struct
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 CLIENTS, SCHEMAS = 1, 2  # the list a cursor belongs to
 _BODY = struct.Struct(">B3sQI")  # list, filters digest, walk, offset: 16 bytes

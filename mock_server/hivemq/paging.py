@@ -5,8 +5,9 @@ Both lists page alike (HiveMQ's reference, `limit`/`cursor`/`_links.next`): the 
 without a cursor; each page but the last names the next in `_links.next`, a relative URL that
 repeats `limit` and the list's other parameters; a cursor not issued for this list and these
 filters is 400, one no longer valid 410 (`cursor.py`). A walk pages through the list as it
-stood on its first page (`Cursors.begin`), so writes between pages never break it. A list's path and default page size come
-from its operation in the document, as do the `limit` ranges `errors.py` enforces.
+stood on its first page (`Cursors.begin`), so writes between pages never break it. A list's
+path and default page size come from its operation in the document, as do the `limit` ranges
+`errors.py` enforces.
 """
 
 from __future__ import annotations
