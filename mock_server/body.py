@@ -12,9 +12,12 @@ broker reads as JSON whatever its content type is presented to validation as JSO
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import header
+from .http import json_response
+from .journal import ADMIN_BASE
 from .site import Site
 
 __all__ = ["BodyLimit", "BodyPolicyLayer", "raw_body"]
@@ -42,6 +45,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def _admin_too_large() -> Response:
+    return json_response({"error": "the request body is too large"}, 413)
+
+
 class BodyLimit:
     def __init__(self, app: ASGIApp, *, site: Site) -> None:
         self.app, self.site = app, site
@@ -49,12 +56,16 @@ class BodyLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         dialect = self.site.dialect_of(scope) if scope["type"] == "http" else None
-        if dialect is None:
+        too_large = dialect.body_too_large if dialect is not None else None
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if too_large is None and (path == ADMIN_BASE or path.startswith(ADMIN_BASE + "/")):
+            too_large = _admin_too_large  # the admin API's bodies are bounded too
+        if too_large is None:
             await self.app(scope, receive, send)
             return
         declared = header(scope, b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > self.cap:
-            await dialect.body_too_large()(scope, receive, send)
+            await too_large()(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -65,7 +76,7 @@ class BodyLimit:
             chunk: bytes = message.get("body", b"")
             size += len(chunk)
             if size > self.cap:
-                await dialect.body_too_large()(scope, receive, send)
+                await too_large()(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

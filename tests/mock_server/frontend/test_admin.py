@@ -100,3 +100,11 @@ def test_scenarios_are_listed_and_loaded(mock: TestClient) -> None:
     assert mock.get("/api/v4/nodes", auth=AUTH).json()["data"][0]["node"] == "emqx@127.0.0.1"
     assert mock.post("/__mock/scenarios/nope").status_code == 404
     assert mock.get("/__mock/ui/").status_code == 200
+
+
+def test_admin_bodies_are_bounded(mock: TestClient) -> None:
+    huge = b'{"action": "pause", "pad": "' + b"x" * (2 << 20) + b'"}'
+    response = mock.post(
+        "/__mock/clock", content=huge, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413 and "too large" in response.json()["error"]
