@@ -145,3 +145,18 @@ def test_big_uploads_do_not_grow_the_mock(served: str) -> None:
             assert answer.status_code in (400, 401)
     grown_mib = (_rss_kib() - before) / 1024
     assert grown_mib < 25, f"the mock grew by {grown_mib:.0f} MiB"
+
+
+def test_the_order_the_front_end_stages_need() -> None:
+    """The journal sees every answer; a preflight is answered before authentication; the
+    world lives and the `__` parameters are gone before anything reads them; a forced answer
+    comes after authentication and routing, before the body is looked at."""
+    from mqtt_api_kit.mock_server.pipeline import PIPELINE, Position
+
+    names = [s.name for s in PIPELINE]
+    outside = [s.name for s in PIPELINE if s.position is Position.OUTSIDE]
+    assert names[0] == "journal"
+    order = ["cors", "live-clock", "control", "latency", "faults", "authentication"]
+    assert [outside.index(n) for n in order] == sorted(outside.index(n) for n in order)
+    assert names.index("route-switch") < names.index("forced-answer") < names.index("body-policy")
+    assert PIPELINE[names.index("forced-answer")].position is Position.AFTER_ROUTING
