@@ -106,3 +106,11 @@ def test_frozen_worlds_stand_still() -> None:
     time.sleep(1.1)
     assert mock.get("/api/v4/metrics").content == first
     assert mock.get("/__mock/state").json()["revision"] == 0
+
+
+def test_speed_runs_the_clock_faster() -> None:
+    mock = TestClient(create_app(None, MockConfig(clock="live", speed=60, clients=30)))
+    first = mock.get("/__mock/state").json()["clock"]
+    time.sleep(1)
+    second = mock.get("/__mock/state").json()["clock"]
+    assert second["speed"] == 60 and second["now_ms"] - first["now_ms"] >= 50_000
