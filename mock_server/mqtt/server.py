@@ -10,10 +10,9 @@ mqtt-v5`), and the first protocol the client offers that it supports is chosen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import asyncio
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
