@@ -108,3 +108,15 @@ def test_admin_bodies_are_bounded(mock: TestClient) -> None:
         "/__mock/clock", content=huge, headers={"content-type": "application/json"}
     )
     assert response.status_code == 413 and "too large" in response.json()["error"]
+
+
+def test_a_restore_keeps_the_worlds_observers() -> None:
+    """The MQTT listeners observe deliveries through hooks: a reset or restore keeps them."""
+    world = build_world(seed=9, clients=10)
+    seen: list[object] = []
+    world.messaging.deliveries.add(seen.append)
+    mock = TestClient(create_app(world, MockConfig()))
+    snap = mock.post("/__mock/snapshot").json()["id"]
+    assert mock.post("/__mock/reset").status_code == 200
+    assert mock.post(f"/__mock/restore/{snap}").status_code == 200
+    assert world.messaging.deliveries  # still observed
