@@ -17,7 +17,8 @@ from mqtt_api_kit.mock_server import MockConfig, create_app  # noqa: E402
 
 from .support import AUTH_HEADERS  # noqa: E402
 
-WORLD = {"seed": 7, "clients": 120, "nodes": 3}
+WORLD_SEED, WORLD_CLIENTS, WORLD_NODES = 7, 120, 3
+WORLD = {"seed": WORLD_SEED, "clients": WORLD_CLIENTS, "nodes": WORLD_NODES}
 
 
 READ_ONLY = "read_only"
@@ -25,7 +26,7 @@ READ_ONLY = "read_only"
 
 @pytest.fixture(scope="session")
 def _session_world() -> World:
-    return build_world(**WORLD)
+    return build_world(WORLD_SEED, WORLD_CLIENTS, WORLD_NODES)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +40,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     fails if it moves that world's revision (the ledger counts every write), as it would leak
     its writes into every later test."""
     if request.node.get_closest_marker(READ_ONLY) is None:
-        yield build_world(**WORLD)
+        yield build_world(WORLD_SEED, WORLD_CLIENTS, WORLD_NODES)
         return
     shared: World = request.getfixturevalue("_session_world")
     before = shared.revision
