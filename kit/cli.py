@@ -19,13 +19,8 @@ import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-# Connexion imports Starlette's test client at import time, which warns about httpx: noise
-# for anyone starting the mock, nothing they can act on. Set here, in the program (this module
-# is the `mqtt-api` command), before the mock is imported; never on import of the package.
-warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
-
-from . import __version__  # noqa: E402
-from .mock_server.config import (  # noqa: E402
+from . import __version__
+from .mock_server.config import (
     DEFAULT_CLIENTS,
     DEFAULT_MAX_BODY,
     DEFAULT_NODES,
@@ -34,7 +29,7 @@ from .mock_server.config import (  # noqa: E402
     parse_credentials,
     parse_range,
 )
-from .registry import APIS  # noqa: E402
+from .registry import APIS
 
 if TYPE_CHECKING:
     from .fixtures.scenario import Scenario

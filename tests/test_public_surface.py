@@ -66,6 +66,7 @@ PUBLIC: dict[str, list[str]] = {
         "DEFAULT_SEED",
         "MockConfig",
         "parse_credentials",
+        "parse_range",
     ],
     "mqtt_api_kit.mock_server.pipeline": ["PIPELINE", "Position", "Stage", "assemble"],
     "mqtt_api_kit.mock_server.dialect": [
