@@ -1,5 +1,7 @@
-"""The HiveMQ 4.x REST API (`/api/v1`) served from the world: MQTT clients and the Data Hub
-schema registry. Open by default, as HiveMQ ships."""
+"""The HiveMQ 4.x REST API (`/api/v1`) served from the world: every operation of HiveMQ's
+4.30.0 document — MQTT clients, backups, trace recordings, diagnostic archives and the Data
+Hub (schemas, scripts, data and behavior policies, client states, trial mode). Open by
+default, as HiveMQ ships."""
 
 from __future__ import annotations
 
@@ -17,9 +19,14 @@ from ..auth import basic_credentials
 from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
 from . import errors
+from .backups import BackupsApi
 from .clients import MqttClientsApi
 from .cursor import DEFAULT_TTL, Cursors
 from .datahub import DataHubSchemasApi
+from .datahub_state import DataHubStateApi
+from .policies import BehaviorPoliciesApi, DataPoliciesApi
+from .scripts import DataHubScriptsApi
+from .trace_recordings import TraceRecordingsApi
 
 
 def _parses(body: bytes) -> bool:
@@ -54,8 +61,16 @@ class HiveMq:
         self.cursors = Cursors(world.seed, cursor_ttl, clock)
 
     def handlers(self) -> dict[str, Handler]:
+        world, cursors = self.world, self.cursors
         return operations_of(
-            MqttClientsApi(self.world, self.cursors), DataHubSchemasApi(self.world, self.cursors)
+            MqttClientsApi(world, cursors),
+            DataHubSchemasApi(world, cursors),
+            DataHubScriptsApi(world, cursors),
+            DataPoliciesApi(world, cursors),
+            BehaviorPoliciesApi(world, cursors),
+            DataHubStateApi(world),
+            BackupsApi(world),
+            TraceRecordingsApi(world),
         )
 
     def admits(self, authorization: bytes | None, path: str) -> bool:

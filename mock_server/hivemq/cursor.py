@@ -34,7 +34,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-CLIENTS, SCHEMAS = 1, 2  # the list a cursor belongs to
+CLIENTS, SCHEMAS, SCRIPTS, DATA_POLICIES, BEHAVIOR_POLICIES = 1, 2, 3, 4, 5  # its list
 _BODY = struct.Struct(">B3sQI")  # list, filters digest, walk, offset: 16 bytes
 _MAC_BYTES = 14  # 16 + 14 = 30 bytes → 40 base64 characters, no padding
 DEFAULT_TTL = 600.0  # seconds; HiveMQ does not document its cursors' lifetime

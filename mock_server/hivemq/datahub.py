@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World
 from mqtt_api_kit.fixtures.datahub import SchemaVersion
+from mqtt_api_kit.fixtures.datahub_model import DataHubError
 
 from ..http import json_response
 from ..paths import path_value
@@ -19,12 +20,26 @@ from .cursor import Cursors
 from .paging import SCHEMA_LIST, walk_era
 
 
-def _csv(value: str | None) -> tuple[str, ...] | None:
+def csv(value: str | None) -> tuple[str, ...] | None:
     return tuple(v for v in value.split(",") if v) if value else None
 
 
 def _fields(value: str | None) -> tuple[str, ...]:
-    return _csv(value) or serialize.SCHEMA_FIELDS
+    return csv(value) or serialize.SCHEMA_FIELDS
+
+
+def no_content() -> Response:
+    """204 with `Content-Type: application/json`, as HiveMQ's document declares its 204s."""
+    return Response(b"", 204, media_type="application/json")
+
+
+def decode(text: str) -> bytes | None:
+    """Strict base64 → bytes; None when it is not base64 or decodes to nothing."""
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None
+    return raw or None
 
 
 class DataHubSchemasApi:
@@ -41,7 +56,7 @@ class DataHubSchemasApi:
         schemaIds: str | None = None,
         **_: object,
     ) -> Response:
-        kinds, ids = _csv(types), _csv(schemaIds)
+        kinds, ids = csv(types), csv(schemaIds)
 
         def rows() -> list[SchemaVersion]:
             return [
@@ -75,7 +90,7 @@ class DataHubSchemasApi:
     async def create_schema(self, body: dict[str, Any], **_: object) -> Response:
         schema_id, kind = body["id"], body["type"]
         arguments = body.get("arguments") or {}
-        definition = _decode(body["schemaDefinition"])
+        definition = decode(body["schemaDefinition"])
         if definition is None or (kind == "JSON" and not _is_json_object(definition)):
             return errors.error(
                 400,
@@ -88,7 +103,10 @@ class DataHubSchemasApi:
                 errors.INVALID_RESOURCE,
                 "A PROTOBUF schema needs the argument 'messageType'",
             )
-        created = self.world.put_schema(schema_id, kind, definition, arguments)
+        try:
+            created = self.world.put_schema(schema_id, kind, definition, arguments)
+        except DataHubError as exc:
+            return errors.datahub(exc)
         if created is None:
             return errors.error(
                 400,
@@ -100,17 +118,11 @@ class DataHubSchemasApi:
 
     async def delete_schema(self, schemaId: str, **_: object) -> Response:
         schema_id = path_value(schemaId)
-        if not self.world.delete_schema(schema_id):
-            return errors.not_found(schema_id)
-        return Response(b"", 204, media_type="application/json")
-
-
-def _decode(text: str) -> bytes | None:
-    try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        return None
-    return raw or None
+        try:
+            deleted = self.world.delete_schema(schema_id)
+        except DataHubError as exc:  # a policy references it
+            return errors.datahub(exc)
+        return no_content() if deleted else errors.not_found(schema_id)
 
 
 def _is_json_object(raw: bytes) -> bool:

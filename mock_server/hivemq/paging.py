@@ -1,7 +1,7 @@
 """HiveMQ's cursor paging, one implementation for every paged list (MQTT clients, Data Hub
-schemas).
+schemas, scripts, data and behavior policies).
 
-Both lists page alike (HiveMQ's reference, `limit`/`cursor`/`_links.next`): the first page
+The lists page alike (HiveMQ's reference, `limit`/`cursor`/`_links.next`): the first page
 without a cursor; each page but the last names the next in `_links.next`, a relative URL that
 repeats `limit` and the list's other parameters; a cursor not issued for this list and these
 filters is 400, one no longer valid 410 (`cursor.py`). A walk pages through the list as it
@@ -25,16 +25,34 @@ from mqtt_api_kit.registry import HIVEMQ
 
 from ..http import json_response
 from . import errors
-from .cursor import CLIENTS, SCHEMAS, Cursors, ExpiredCursor, InvalidCursor, Walk
+from .cursor import (
+    BEHAVIOR_POLICIES,
+    CLIENTS,
+    DATA_POLICIES,
+    SCHEMAS,
+    SCRIPTS,
+    Cursors,
+    ExpiredCursor,
+    InvalidCursor,
+    Walk,
+)
 
-__all__ = ["CLIENT_LIST", "SCHEMA_LIST", "CursorList", "Page", "walk_era"]
+__all__ = [
+    "BEHAVIOR_POLICY_LIST",
+    "CLIENT_LIST",
+    "DATA_POLICY_LIST",
+    "SCHEMA_LIST",
+    "SCRIPT_LIST",
+    "CursorList",
+    "Page",
+    "walk_era",
+]
 
 
 def walk_era(world: World) -> Hashable:
     """What a walk's cursors depend on: the cluster's topology and the world's epoch (resets
     and restores), not its revision (`cursor.py`)."""
     return world.archive.epoch, tuple(world.cluster.running_names())
-
 
 T = TypeVar("T")
 
@@ -112,3 +130,6 @@ class CursorList:
 
 CLIENT_LIST = CursorList.of("getAllMqttClients", CLIENTS)
 SCHEMA_LIST = CursorList.of("getAllSchemas", SCHEMAS)
+SCRIPT_LIST = CursorList.of("getAllScripts", SCRIPTS)
+DATA_POLICY_LIST = CursorList.of("getAllDataPolicies", DATA_POLICIES)
+BEHAVIOR_POLICY_LIST = CursorList.of("getAllBehaviorPolicies", BEHAVIOR_POLICIES)
