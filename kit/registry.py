@@ -125,6 +125,33 @@ HIVEMQ = Api(
         DiscoverySource(
             "/mqtt/clients?limit=50", ("items",), "id", "clients", ("path.clientId",), 0.6
         ),
+        DiscoverySource(
+            "/management/backups", ("items",), "id", "backups", ("path.backupId",), 0.8
+        ),
+        DiscoverySource(
+            "/management/trace-recordings",
+            ("items",),
+            "name",
+            "trace_recordings",
+            ("path.traceRecordingId",),
+            0.8,
+        ),
+        DiscoverySource(
+            "/data-hub/schemas?limit=50", ("items",), "id", "schemas", ("path.schemaId",), 0.6
+        ),
+        DiscoverySource(
+            "/data-hub/scripts?limit=50", ("items",), "id", "scripts", ("path.scriptId",), 0.6
+        ),
+        # Data and behavior policies share the path parameter `policyId`; one dictionary can
+        # feed it, so the data policies' ids do (a behavior policy id there meets a 404).
+        DiscoverySource(
+            "/data-hub/data-validation/policies?limit=50",
+            ("items",),
+            "id",
+            "policies",
+            ("path.policyId",),
+            0.6,
+        ),
     ),
     not_served=NotServed(404),
 )

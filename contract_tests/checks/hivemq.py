@@ -2,8 +2,9 @@
 
 * Every 4xx carries HiveMQ's error shape, `{"errors":[{"title","detail"}, …]}`, also for
   answers the document does not list (an unknown route, a refused credential).
-* The client list's cursor chain is sound: starting from a first page, following
-  `_links.next` (GET only, with the run's own credentials) visits every client exactly once.
+* Every paged list's cursor chain is sound (the client list, and the Data Hub's schemas,
+  scripts, data and behavior policies): starting from a first page, following
+  `_links.next` (GET only, with the run's own credentials) visits every item exactly once.
   Duplicates within one walk fail at once; a client missing from one walk but present in a
   walk with another page size fails when a second pair of walks misses it again (so a live
   broker's client churn is not mistaken for a paging bug). A 410 mid-walk restarts the walk;
@@ -15,7 +16,8 @@ repeated for later first pages: the check costs a few dozen requests, not a walk
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -28,13 +30,28 @@ if TYPE_CHECKING:
     from schemathesis.specs.openapi.schemas import OpenApiCase
 
 BASE_PATH = "/api/v1"
-LIST_OPERATION = "getAllMqttClients"
-LIMITS = (50, 2500)
+
+
+@dataclass(frozen=True)
+class PagedList:
+    noun: str  # what its items are, for the verdicts
+    limits: tuple[int, int]  # smallest and largest page size
+    default: int  # the page size without `limit`
+    key: tuple[str, ...]  # the fields that name one item
+
+
+PAGED = {
+    "getAllMqttClients": PagedList("client", (50, 2500), 500, ("id",)),
+    "getAllSchemas": PagedList("schema version", (10, 500), 50, ("id", "version")),
+    "getAllScripts": PagedList("script version", (10, 500), 50, ("id", "version")),
+    "getAllDataPolicies": PagedList("data policy", (10, 500), 50, ("id",)),
+    "getAllBehaviorPolicies": PagedList("behavior policy", (10, 500), 50, ("id",)),
+}
 MAX_PAGES = 20_000  # 50 million clients at the largest page: a chain this long is a loop
 ATTEMPTS = 3  # walks restarted after a 410 before the chain is judged unusable
 TIMEOUT = 30.0
 
-_walks: dict[tuple[str, int], list[str]] = {}
+_walks: dict[tuple[str, int], list[Any]] = {}
 _verdicts: dict[str, str | None] = {}  # list URL → failure message, None when sound
 
 
@@ -73,12 +90,12 @@ def hivemq_error_shape(ctx: CheckContext, response: Response, case: OpenApiCase)
 class _Walker:
     """GETs along `_links.next`, with the credentials of the request being checked."""
 
-    def __init__(self, response: Response) -> None:
+    def __init__(self, response: Response, paged: PagedList) -> None:
         request = response.request
         parts = urlsplit(request.url or "")
         self.origin = f"{parts.scheme}://{parts.netloc}"
-        base = parts.path.split("/mqtt/clients", 1)[0]
-        self.list_url = f"{self.origin}{base}/mqtt/clients"
+        self.list_url = f"{self.origin}{parts.path.rstrip('/')}"
+        self.paged, self.noun = paged, paged.noun
         self.headers = {
             k: v for k, v in request.headers.items() if k.lower() in ("authorization", "cookie")
         }
@@ -88,22 +105,29 @@ class _Walker:
         try:
             return requests.get(url, headers=self.headers, timeout=TIMEOUT, verify=self.verify)
         except requests.RequestException as exc:
-            raise AssertionError(f"following the client list to {url} failed: {exc}") from None
+            raise AssertionError(f"following the {self.noun} list to {url} failed: {exc}") from None
 
-    def walk(self, limit: int) -> list[str]:
+    def _key(self, item: Any) -> Any:
+        """The item's name: its id, or (id, version) for versioned lists."""
+        if not isinstance(item, dict):
+            return None
+        values = tuple(item.get(k) for k in self.paged.key)
+        return values[0] if len(values) == 1 else values
+
+    def walk(self, limit: int) -> list[Any]:
         for _ in range(ATTEMPTS):
             ids = self._walk_once(limit)
             if ids is not None:
                 return ids
         raise AssertionError(
-            f"the client list with limit={limit} could not be walked: a cursor was "
+            f"the {self.noun} list with limit={limit} could not be walked: a cursor was "
             f"'not valid anymore' (410) on each of {ATTEMPTS} attempts"
         )
 
-    def _walk_once(self, limit: int) -> list[str] | None:
+    def _walk_once(self, limit: int) -> list[Any] | None:
         """The ids in walk order, or None when a cursor expired (410) on the way."""
-        ids: list[str] = []
-        seen: dict[str, int] = {}
+        ids: list[Any] = []
+        seen: dict[Any, int] = {}
         url, page = f"{self.list_url}?limit={limit}", 1
         while True:
             answer = self.get(url)
@@ -111,22 +135,28 @@ class _Walker:
                 return None
             if answer.status_code != 200:
                 raise AssertionError(
-                    f"page {page} of the client walk ({url}) got HTTP {answer.status_code}"
+                    f"page {page} of the {self.noun} walk ({url}) got HTTP {answer.status_code}"
                 )
             body = answer.json()
             items = body.get("items") if isinstance(body, dict) else None
             if not isinstance(items, list):
-                raise AssertionError(f"page {page} of the client walk has no `items` list")
+                raise AssertionError(f"page {page} of the {self.noun} walk has no `items` list")
             if len(items) > limit:
-                raise AssertionError(f"page {page} holds {len(items)} clients, limit is {limit}")
+                raise AssertionError(
+                    f"page {page} holds {len(items)} items ({self.noun}), limit is {limit}"
+                )
             for item in items:
+<<<<<<< HEAD
                 cid = item.get("id") if isinstance(item, dict) else None
                 if not isinstance(cid, str):
                     # Without an id a client cannot be followed across pages (nor told apart).
                     raise AssertionError(f"page {page} lists a client without a string `id`")
+=======
+                cid = self._key(item)
+>>>>>>> b93f4f3 (HiveMQ suite and tests: all 37 reference operations, the cursor walk on every paged list)
                 if cid in seen:
                     raise AssertionError(
-                        f"client {cid!r} is listed twice while walking _links.next with "
+                        f"{self.noun} {cid!r} is listed twice while walking _links.next with "
                         f"limit={limit}: on page {seen[cid]} and again on page {page}"
                     )
                 seen[cid] = page
@@ -142,21 +172,28 @@ class _Walker:
             url = self.origin + nxt
 
 
-def _other_limit(limit: int) -> int:
-    return LIMITS[1] if limit <= LIMITS[0] else LIMITS[0]
+def _other_limit(paged: PagedList, limit: int) -> int:
+    low, high = paged.limits
+    return high if limit <= low else low
 
 
 @schemathesis.check
+<<<<<<< HEAD
 def hivemq_cursor_walk(ctx: CheckContext, response: Response, case: OpenApiCase) -> bool | None:
     """Walking `_links.next` lists each client exactly once, whatever the page size."""
+=======
+def hivemq_cursor_walk(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Walking `_links.next` lists each item exactly once, whatever the page size."""
+>>>>>>> b93f4f3 (HiveMQ suite and tests: all 37 reference operations, the cursor walk on every paged list)
     if response.status_code != 200 or not _is_hivemq(case):
         return None
-    if case.operation.definition.raw.get("operationId") != LIST_OPERATION:
+    paged = PAGED.get(case.operation.definition.raw.get("operationId"))
+    if paged is None:
         return None
     if (case.query or {}).get("cursor") is not None:
         return None
-    limit = query_int(case, "limit") or 500
-    walker = _Walker(response)
+    limit = query_int(case, "limit") or paged.default
+    walker = _Walker(response, paged)
     if walker.list_url not in _verdicts:
         try:
             _judge(walker, limit)
@@ -170,7 +207,7 @@ def hivemq_cursor_walk(ctx: CheckContext, response: Response, case: OpenApiCase)
 
 
 def _judge(walker: _Walker, limit: int) -> None:
-    other = _other_limit(limit)
+    other = _other_limit(walker.paged, limit)
     first, second = _walk(walker, limit), _walk(walker, other)
     differ = set(first) ^ set(second)
     if not differ:
@@ -185,12 +222,12 @@ def _judge(walker: _Walker, limit: int) -> None:
         side[other] = [c for c in lasting if c in in_first]
         where = "; ".join(f"missing with limit={n}: {ids[:5]}" for n, ids in side.items() if ids)
         raise AssertionError(
-            f"walking the client list with limit={limit} and with limit={other} gives "
-            f"different clients, twice ({len(lasting)} differ); {where}"
+            f"walking the {walker.noun} list with limit={limit} and with limit={other} gives "
+            f"different {walker.noun}s, twice ({len(lasting)} differ); {where}"
         )
 
 
-def _walk(walker: _Walker, limit: int) -> list[str]:
+def _walk(walker: _Walker, limit: int) -> list[Any]:
     key = (walker.list_url, limit)
     if key not in _walks:
         _walks[key] = walker.walk(limit)

@@ -19,7 +19,7 @@ retained messages, on the node of the same id (or the first node when it no long
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from mqtt_api_kit.fixtures import Client, Restrictions, RetainedMessage, Subscription, World
@@ -204,4 +204,6 @@ def _client(row: dict[str, Any], node: str) -> Client:
 
 
 def _ms(text: str) -> int:
-    return round(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+    """Epoch ms of a time `serialize.rfc3339` wrote (`2026-03-02T09:30:00.000Z`)."""
+    when = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return round(when.timestamp() * 1000)

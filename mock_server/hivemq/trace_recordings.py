@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from starlette.responses import Response
@@ -16,19 +16,28 @@ from ..paths import path_value
 from . import errors, serialize_management, trace_file
 
 # RFC 3339 date-time (the document's `format: date-time`); HiveMQ parses it as an instant.
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_DATE_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+    r"(?:[Zz]|([+-])(\d{2}):(\d{2}))"
+)
 DOWNLOADABLE = ("IN_PROGRESS", "STOPPED", "ABORTED")
 
 
 def parse_time(text: object) -> int | None:
     """Epoch ms of an RFC 3339 date-time; None when it is not one (or not representable)."""
-    if not isinstance(text, str) or not _DATE_TIME.fullmatch(text):
+    found = _DATE_TIME.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
         return None
+    year, month, day, hour, minute, second = (int(g) for g in found.groups()[:6])
+    fraction, sign, off_h, off_m = found.groups()[6:]
+    offset = timedelta(hours=int(off_h or 0), minutes=int(off_m or 0))
     try:
-        when = datetime.fromisoformat(text.upper()).astimezone(timezone.utc)
-    except (ValueError, OverflowError):
+        zone = timezone(-offset if sign == "-" else offset)
+        when = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+        when = when.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # 31 February, a 25th hour, beyond year 9999
         return None
-    return round(when.timestamp() * 1000)
+    return round(when.timestamp() * 1000) + int(((fraction or "0") + "00")[:3])
 
 
 def _regexes(rows: object) -> list[str]:

@@ -107,3 +107,127 @@ def test_data_hub_answers_conform(spec: OpenAPI, hive: TestClient) -> None:
     assert check(spec, hive, "DELETE", "/api/v1/data-hub/schemas/s1") == 204
     assert check(spec, hive, "DELETE", "/api/v1/data-hub/schemas/s1") == 404
     assert statuses == {200, 400, 404}
+
+
+def exchange(spec: OpenAPI, hive: TestClient, method: str, target: str, body: object = None) -> int:
+    """One request, its answer validated against the document (status, headers, body)."""
+    data = None if body is None else json.dumps(body)
+    response = hive.request(
+        method, target, content=data, headers={"content-type": "application/json"} if data else {}
+    )
+    parts = urlsplit(target)
+    request = MockRequest(
+        "http://localhost:8888",
+        method.lower(),
+        parts.path,
+        args=dict(parse_qsl(parts.query)),
+        data=data,
+        content_type="application/json",
+    )
+    ctype = response.headers.get("content-type", "application/json")
+    spec.validate_response(
+        request,
+        MockResponse(
+            response.content,
+            status_code=response.status_code,
+            content_type=ctype,
+            headers=dict(response.headers),
+        ),
+    )
+    return response.status_code
+
+
+def test_management_answers_conform(spec: OpenAPI, hive: TestClient, world: World) -> None:
+    statuses = set()
+    backup = hive.post("/api/v1/management/backups").json()["backup"]["id"]
+    calls = [
+        ("POST", "/api/v1/management/backups"),
+        ("GET", "/api/v1/management/backups"),
+        ("GET", f"/api/v1/management/backups/{backup}"),
+        ("GET", f"/api/v1/management/files/backups/{backup}"),
+        ("POST", f"/api/v1/management/backups/{backup}"),
+        ("GET", "/api/v1/management/backups/none"),
+        ("POST", "/api/v1/management/diagnostic-archives"),
+        ("POST", "/api/v1/management/diagnostic-archives"),
+        ("GET", "/api/v1/management/trace-recordings"),
+        ("GET", "/api/v1/management/files/trace-recordings/connect-audit"),
+        ("GET", "/api/v1/management/files/trace-recordings/night-watch"),
+    ]
+    for method, target in calls:
+        statuses.add(exchange(spec, hive, method, target))
+    world.clock.advance(3000)
+    for method, target in calls[:5]:
+        statuses.add(exchange(spec, hive, method, target))
+    new = {
+        "traceRecording": {
+            "name": "doc-check",
+            "startAt": "2026-03-02T09:00:00Z",
+            "endAt": "2026-03-02T11:00:00Z",
+            "clientIdFilters": [{"regex": ".*"}],
+            "events": ["MQTT_MESSAGE_CONNECT", "MQTT_MESSAGE_CONNACK"],
+        }
+    }
+    statuses.add(exchange(spec, hive, "POST", "/api/v1/management/trace-recordings", new))
+    statuses.add(exchange(spec, hive, "POST", "/api/v1/management/trace-recordings", new))
+    stop = {"traceRecording": {"state": "STOPPED"}}
+    target = "/api/v1/management/trace-recordings/doc-check"
+    statuses.add(exchange(spec, hive, "PATCH", target, stop))
+    statuses.add(exchange(spec, hive, "GET", "/api/v1/management/files/trace-recordings/doc-check"))
+    statuses.add(exchange(spec, hive, "DELETE", target))
+    statuses.add(exchange(spec, hive, "DELETE", target))
+    assert statuses == {200, 201, 204, 400, 404}
+
+
+def test_data_hub_policy_answers_conform(spec: OpenAPI, hive: TestClient, world: World) -> None:
+    definition = base64.b64encode(b'{"type": "object"}').decode()
+    schema = {"id": "telemetry", "type": "JSON", "schemaDefinition": definition}
+    statuses = {exchange(spec, hive, "POST", "/api/v1/data-hub/schemas", schema)}
+    source = base64.b64encode(b"function transform(publish, context) { return publish; }")
+    script = {"id": "t.js", "functionType": "TRANSFORMATION", "source": source.decode()}
+    statuses.add(exchange(spec, hive, "POST", "/api/v1/data-hub/scripts", script))
+    ref = {"schemaId": "telemetry", "version": "latest"}
+    data = "/api/v1/data-hub/data-validation/policies"
+    behavior = "/api/v1/data-hub/behavior-validation/policies"
+    for i in range(12):
+        policy = {
+            "id": f"p{i}",
+            "matching": {"topicFilter": f"site/{i}/#"},
+            "validation": {
+                "validators": [
+                    {"type": "schema", "arguments": {"strategy": "ANY_OF", "schemas": [ref]}}
+                ]
+            },
+        }
+        statuses.add(exchange(spec, hive, "POST", data, policy))
+        rule = {
+            "id": f"b{i}",
+            "matching": {"clientIdRegex": ".*"},
+            "behavior": {"id": "Mqtt.events"},
+        }
+        statuses.add(exchange(spec, hive, "POST", behavior, rule))
+    for base in (data, behavior, "/api/v1/data-hub/scripts"):
+        target: str | None = f"{base}?limit=10"
+        while target:
+            statuses.add(exchange(spec, hive, "GET", target))
+            target = hive.get(target).json().get("_links", {}).get("next")
+    client = next(c for c in world.clients() if c.connected)
+    for target in (
+        f"{data}/p1",
+        f"{data}/p1?fields=id",
+        f"{behavior}/b1",
+        f"{data}?topic=site/1/x",
+        f"{data}/nothing",
+        "/api/v1/data-hub/scripts/t.js",
+        f"/api/v1/data-hub/behavior-validation/states/{quote(client.clientid, safe='')}",
+        "/api/v1/data-hub/behavior-validation/states/nobody",
+        f"{data}?limit=5",
+    ):
+        statuses.add(exchange(spec, hive, "GET", target))
+    update = {"id": "p1", "matching": {"topicFilter": "site/1/#"}}
+    statuses.add(exchange(spec, hive, "PUT", f"{data}/p1", update))
+    statuses.add(exchange(spec, hive, "PUT", f"{data}/p1", dict(update, id="p2")))
+    statuses.add(exchange(spec, hive, "DELETE", "/api/v1/data-hub/schemas/telemetry"))
+    statuses.add(exchange(spec, hive, "DELETE", f"{behavior}/b1"))
+    statuses.add(exchange(spec, hive, "POST", "/api/v1/data-hub/management/start-trial"))
+    statuses.add(exchange(spec, hive, "POST", "/api/v1/data-hub/management/start-trial"))
+    assert statuses == {200, 201, 204, 400, 404}
