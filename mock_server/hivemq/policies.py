@@ -34,11 +34,10 @@ def _tag(policy: Policy) -> dict[str, str]:
 
 
 def _if_match() -> str | None:
-    value = current_request.headers.get("if-match")
+    value: str | None = current_request.headers.get("if-match")
     if value is None:
         return None
-    value = value.strip()
-    return value.removeprefix("W/").strip('"')
+    return value.strip().removeprefix("W/").strip('"')
 
 
 def _specificity(topic_filter: str) -> tuple[int, tuple[int, ...]]:
