@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mqtt_api_kit.fixtures import Client, Restrictions, RetainedMessage, Subscription, World
-from mqtt_api_kit.fixtures.archive import json_entry, read_json, zip_bytes
+from mqtt_api_kit.fixtures.zipfiles import json_entry, read_json, zip_bytes
 
 from . import serialize
 from .serialize_management import seconds

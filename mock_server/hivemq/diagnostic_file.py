@@ -17,7 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from mqtt_api_kit.fixtures import Node, World
-from mqtt_api_kit.fixtures.archive import json_entry, zip_bytes
+from mqtt_api_kit.fixtures.zipfiles import json_entry, zip_bytes
 
 from . import serialize
 from .backup_file import HIVEMQ_VERSION

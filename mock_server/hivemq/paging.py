@@ -54,6 +54,7 @@ def walk_era(world: World) -> Hashable:
     and restores), not its revision (`cursor.py`)."""
     return world.archive.epoch, tuple(world.cluster.running_names())
 
+
 T = TypeVar("T")
 
 

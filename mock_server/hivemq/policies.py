@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from connexion import request as current_request
+from starlette.requests import Request
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World
@@ -34,7 +35,10 @@ def _tag(policy: Policy) -> dict[str, str]:
 
 
 def _if_match() -> str | None:
-    value: str | None = current_request.headers.get("if-match")
+    # Connexion's request proxy stands for the Starlette request being served; its stubs do
+    # not say so
+    headers = cast(Request, current_request).headers
+    value: str | None = headers.get("if-match")
     if value is None:
         return None
     return value.strip().removeprefix("W/").strip('"')

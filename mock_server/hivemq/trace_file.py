@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from mqtt_api_kit.fixtures import World
-from mqtt_api_kit.fixtures.archive import zip_bytes
 from mqtt_api_kit.fixtures.trace_recordings import EVENTS, TraceRecording
+from mqtt_api_kit.fixtures.zipfiles import zip_bytes
 
 from . import serialize
 

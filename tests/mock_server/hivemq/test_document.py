@@ -121,7 +121,7 @@ def exchange(spec: OpenAPI, hive: TestClient, method: str, target: str, body: ob
         method.lower(),
         parts.path,
         args=dict(parse_qsl(parts.query)),
-        data=data,
+        data=data.encode() if data is not None else None,
         content_type="application/json",
     )
     ctype = response.headers.get("content-type", "application/json")
