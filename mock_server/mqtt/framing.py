@@ -32,7 +32,8 @@ class Frame:
 
     @property
     def raw(self) -> bytes:
-        return self.header.to_bytes() + self.body
+        head: bytes = self.header.to_bytes()  # amqtt is untyped
+        return head + self.body
 
     @property
     def size(self) -> int:

@@ -27,14 +27,24 @@ import logging
 import secrets
 import string
 from collections import deque
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mqtt_api_kit.fixtures.channels import ConnectInfo
 from mqtt_api_kit.fixtures.messaging import Delivery
 from mqtt_api_kit.fixtures.topics import is_filter, is_name, share_key, split_share
 
 from .framing import Frame, TooLarge, read_frame, sniff_version
-from .packets import Ack, Connect, Disconnect, PingReq, Publish, Subscribe, Unsubscribe
+from .packets import (
+    Ack,
+    Connect,
+    Disconnect,
+    Inbound,
+    PingReq,
+    Publish,
+    Subscribe,
+    Unsubscribe,
+)
 from .transport import Transport
 from .v5 import V5
 from .v311 import V311, DecodeError
@@ -60,7 +70,8 @@ BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 class Codec(Protocol):
     version: int
 
-    async def decode(self, header: object, raw: bytes) -> object: ...
+    # `header` is amqtt's MQTTFixedHeader (untyped: Any); V5 reads the raw frame instead
+    async def decode(self, header: Any, raw: bytes, /) -> Inbound: ...
     def connack(self, reason: int, session_present: bool, assigned: str | None = None) -> bytes: ...
     def suback(self, packet_id: int, reasons: list[int]) -> bytes: ...
     def unsuback(self, packet_id: int, reasons: list[int]) -> bytes: ...
@@ -73,7 +84,7 @@ class Codec(Protocol):
         packet_id: int | None,
         dup: bool = False,
         subscription_identifier: int | None = None,
-        properties: object = None,
+        properties: Mapping[str, object] | None = None,
     ) -> bytes: ...
     def ack(self, kind: str, packet_id: int, reason: int = 0) -> bytes: ...
     def pingresp(self) -> bytes: ...
@@ -149,9 +160,14 @@ class Connection:
             await self.transport.close()
             self._done.set()
 
+    def _ended(self) -> bool:
+        """Whether the world ended this session (a kick): asked again after every await, as
+        the world may close us while we wait for a frame."""
+        return self._ended_by_world is not None
+
     async def _read_loop(self) -> None:
         while True:
-            if self._ended_by_world is not None:
+            if self._ended():
                 return
             try:
                 frame = await read_frame(self.transport.reader)
@@ -163,7 +179,7 @@ class Connection:
                 self._send_disconnect(RC_MALFORMED)
                 self._abandon(publish_will=True)
                 return
-            if self._ended_by_world is not None:
+            if self._ended():
                 return
             if frame is None:
                 self._abandon(publish_will=True)  # the socket closed without DISCONNECT
@@ -186,9 +202,10 @@ class Connection:
         if level not in (3, 4, 5) or (name, level) not in (("MQIsdp", 3), ("MQTT", 4), ("MQTT", 5)):
             self.transport.send(V311().connack(RC_BAD_PROTOCOL_VERSION, False))
             return False
-        self.codec = V5() if level == 5 else V311(level)
+        codec: Codec = V5() if level == 5 else V311(level)
+        self.codec = codec
         try:
-            packet = await self.codec.decode(frame.header, frame.raw if level == 5 else frame.body)
+            packet = await codec.decode(frame.header, frame.raw if level == 5 else frame.body)
         except DecodeError:
             return False
         if not isinstance(packet, Connect):
@@ -480,9 +497,9 @@ class Connection:
                     return
             if self._ended_by_world is not None:
                 if self.codec is not None and self.v5:
-                    data = self.codec.disconnect(self._ended_by_world)
-                    if data is not None:
-                        self.transport.send(data)
+                    farewell = self.codec.disconnect(self._ended_by_world)
+                    if farewell is not None:
+                        self.transport.send(farewell)
                 self.transport.reader.feed_eof()
                 return
             if self._closing:

@@ -9,6 +9,8 @@ return codes, mapped as EMQX maps them (`emqx_reason_codes:compat/2`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 from amqtt.adapters import StreamReaderAdapter
 from amqtt.mqtt import packet_class
@@ -141,14 +143,14 @@ class V311:
 
     def connack(self, reason: int, session_present: bool, assigned: str | None = None) -> bytes:
         code = _CONNACK.get(reason, 3)
-        return ConnackPacket.build(int(session_present and code == 0), code).to_bytes()
+        return _bytes(ConnackPacket.build(int(session_present and code == 0), code))
 
     def suback(self, packet_id: int, reasons: list[int]) -> bytes:
         codes = [r if r <= 2 else 0x80 for r in reasons]  # compat(suback, …)
-        return SubackPacket.build(packet_id, codes).to_bytes()
+        return _bytes(SubackPacket.build(packet_id, codes))
 
     def unsuback(self, packet_id: int, reasons: list[int]) -> bytes:
-        return UnsubackPacket.build(packet_id).to_bytes()
+        return _bytes(UnsubackPacket.build(packet_id))
 
     def publish(
         self,
@@ -159,9 +161,9 @@ class V311:
         packet_id: int | None,
         dup: bool = False,
         subscription_identifier: int | None = None,
-        properties: object = None,
+        properties: Mapping[str, object] | None = None,
     ) -> bytes:
-        return PublishPacket.build(topic, payload, packet_id, dup, qos, retain).to_bytes()
+        return _bytes(PublishPacket.build(topic, payload, packet_id, dup, qos, retain))
 
     def ack(self, kind: str, packet_id: int, reason: int = 0) -> bytes:
         cls = {
@@ -170,10 +172,10 @@ class V311:
             "pubrel": PubrelPacket,
             "pubcomp": PubcompPacket,
         }[kind]
-        return cls.build(packet_id).to_bytes()
+        return _bytes(cls.build(packet_id))
 
     def pingresp(self) -> bytes:
-        return PingRespPacket.build().to_bytes()
+        return _bytes(PingRespPacket.build())
 
     def disconnect(self, reason: int) -> bytes | None:
         """MQTT 3.1.1 has no server DISCONNECT: the server just closes."""
@@ -201,3 +203,11 @@ def _connect(packet: ConnectPacket) -> Connect:
         session_expiry=None,
         will=will,
     )
+
+
+def _bytes(packet: Any) -> bytes:
+    """An amqtt packet's wire form (amqtt is untyped: its `to_bytes()` reads as Any)."""
+    data = packet.to_bytes()
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"amqtt encoded {type(packet).__name__} as {type(data).__name__}")
+    return bytes(data)

@@ -10,7 +10,7 @@ subscription identifiers available, topic alias maximum 65535, maximum packet si
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from moat.lib.mqtt._exceptions import MQTTException
 from moat.lib.mqtt._types import (
@@ -68,7 +68,7 @@ _ACK_KINDS = {
     MQTTPublishReleasePacket: "pubrel",
     MQTTPublishCompletePacket: "pubcomp",
 }
-_ACK_CLASSES = {kind: cls for cls, kind in _ACK_KINDS.items()}
+_ACK_CLASSES: dict[str, Callable[..., MQTTPacket]] = {k: c for c, k in _ACK_KINDS.items()}
 
 
 def _encode(packet: MQTTPacket) -> bytes:
@@ -195,7 +195,7 @@ def _inbound(packet: MQTTPacket) -> Inbound:
             password=packet.password.encode() if packet.password is not None else None,
             clean_start=packet.clean_start,
             keepalive=packet.keep_alive,
-            session_expiry=int(expiry),  # type: ignore[call-overload]
+            session_expiry=_int(expiry),
             will=will,
         )
     if isinstance(packet, MQTTPublishPacket):
@@ -209,7 +209,7 @@ def _inbound(packet: MQTTPacket) -> Inbound:
             dup=packet.duplicate,
             packet_id=packet.packet_id,
             properties=_properties(packet.properties, packet.user_properties),
-            topic_alias=int(alias) if alias is not None else None,  # type: ignore[call-overload]
+            topic_alias=_int(alias) if alias is not None else None,
         )
     kind = _ACK_KINDS.get(type(packet))
     if kind is not None:
@@ -226,12 +226,20 @@ def _inbound(packet: MQTTPacket) -> Inbound:
             )
             for s in packet.subscriptions
         ]
-        return Subscribe(packet.packet_id, topics, int(ident) if ident else None)  # type: ignore[call-overload]
+        return Subscribe(packet.packet_id, topics, _int(ident) if ident else None)
     if isinstance(packet, MQTTUnsubscribePacket):
         return Unsubscribe(packet.packet_id, [p.pattern for p in packet.patterns])
     if isinstance(packet, MQTTPingRequestPacket):
         return PingReq()
     if isinstance(packet, MQTTDisconnectPacket):
-        expiry = packet.properties.get(PropertyType.SESSION_EXPIRY_INTERVAL)
-        return Disconnect(int(packet.reason_code), int(expiry) if expiry is not None else None)  # type: ignore[call-overload]
+        ends = packet.properties.get(PropertyType.SESSION_EXPIRY_INTERVAL)
+        return Disconnect(int(packet.reason_code), _int(ends) if ends is not None else None)
     raise DecodeError(f"a client does not send {type(packet).__name__} here")
+
+
+def _int(value: object) -> int:
+    """A numeric property's value: moat-lib-mqtt types every property value as one union (text,
+    bytes, int, pair, list); the numeric ones decode as int, anything else is malformed."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise DecodeError(f"a numeric property holds {type(value).__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import socket
 import threading
 from typing import Any
 
@@ -55,6 +56,10 @@ class Peer:
 
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, rc: Any, props: Any) -> None:
         self.disconnect_reason = rc
+        # A peer never reconnects by itself: paho's loop would, a second or so later, and a
+        # client reappearing mid-snapshot breaks the invariants a test checks. disconnect()
+        # from the callback ends paho's loop instead.
+        client.disconnect()
         self.disconnected.set()
 
     def connect(self) -> tuple[int, bool]:
@@ -76,7 +81,8 @@ class Peer:
     @property
     def local_port(self) -> int:
         sock = self.client.socket()
-        assert sock is not None
+        # paho types it as its SocketLike protocol; over TCP it is a socket.socket
+        assert isinstance(sock, socket.socket)
         return int(sock.getsockname()[1])
 
     def subscribe(self, topic: str, qos: int = 0) -> None:

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def mock() -> Iterator[tuple[str, int]]:
     http, mqtt, ws = free_port(), free_port(), free_port()
-    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(http)]
+    # frozen: the living cluster would move the counters this test compares
+    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--clock", "frozen", "--port", str(http)]
     cmd += ["--mqtt-port", str(mqtt), "--ws-port", str(ws)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{http}"

@@ -49,7 +49,7 @@ def test_subscribe_api_publish_mqtt_publish_and_kick(mock: Mock) -> None:
         message = sub.receive()
         assert (message.topic, message.payload, message.qos) == ("demo/1", b"hi", 1)
 
-        node = mock.read(lambda: mock.world.client("pub-1")).node  # type: ignore[union-attr]
+        node = mock.read(lambda: mock.world.client("pub-1")).node
         before = api.get(f"/api/v4/nodes/{node}/metrics").json()["data"]
         pub.publish("demo/2", b"from a client", qos=1)
         assert sub.receive().payload == b"from a client"
