@@ -16,9 +16,10 @@ from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
 from . import errors, gating, rejections
 from .alarms import AlarmsApi
-from .auth_db import AuthDbApi, CloudAuthApi
+from .auth_db import AuthDbApi
 from .banned import BannedApi
 from .clients import ClientsApi
+from .cloud_auth import CloudAuthApi
 from .cluster import ClusterApi
 from .dashboard import DashboardApi
 from .data import DataApi

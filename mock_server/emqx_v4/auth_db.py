@@ -1,11 +1,21 @@
-"""`emqx_auth_mnesia`: `/auth_clientid`, `/auth_username`, `/acl` (CE 4.4) and the EMQX Cloud
-names of the same tables, `/auth_user` and `/emqx_acl`.
+"""`emqx_auth_mnesia`: `/auth_clientid`, `/auth_username`, `/acl` (CE 4.4.19).
 
-Behaviour read from the plugin's API module: writes answer `{"code":0}` or `{"message":
-<reason>}` (`existed`, `noexisted`, or the name of the field that failed validation: `login`,
-`password`, `topic`, `action`, `access`); a JSON array body is a batch whose answer maps each
-item to its outcome; lookups of an unknown login are `{"code":0,"data":{}}` (credentials) or
-`[]` (ACL); deletes always succeed.
+Read from `emqx_auth_mnesia_api.erl` and `emqx_acl_mnesia_api.erl` at v4.4.19:
+
+* Credential rows and lookups are `{<kind>: login, "created_at": ms}` (`format/1`); an unknown
+  login is `{}`. Lists are `emqx_mgmt_api:node_query/6`: paging style 1, `count` -1 once a
+  filter (`clientid`, `_like_clientid`) is recognised, each page sorted newest first.
+* One credential: `{"code":0}` or `{"message":<word>}` (`existed`, `login`, `password`). A
+  batch answers `{login: outcome}` with outcomes printed as terms — `ok`, `{error,existed}`,
+  `{error,password}` — built by prepending, so for a login sent twice the first item's
+  outcome is the one the JSON object keeps (minirest's `to_map/1` folds the list).
+* ACL: one rule answers `{"code":0,"data":{…,"result":"ok"}}`; a refused one
+  `{"message":"{add,#{…}}"}`, the printed term (`return({error, {add, Re}})`), with the
+  failed check as `result => <<"{error,topic}">>`. A batch answers every echo, reversed.
+  Lists page with `paginate_qh/5`: `meta` is page/limit/count with `count` the filtered
+  total (never -1), default limit 50, each page sorted newest first. `pubsub` is stored as two
+  rules (fixtures/auth_db.py), so it reads back as a `pub` and a `sub` row.
+* Deletes always answer `{"code":0}`.
 """
 
 from __future__ import annotations
@@ -16,31 +26,29 @@ from typing import Any
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World
-from mqtt_api_kit.fixtures.auth_db import ACCESS, ACTIONS, AclRule, AuthDb, Credential, Refused
+from mqtt_api_kit.fixtures.auth_db import ACCESS, ACTIONS, AclRule, AuthDb, Refused, newest_first
 
 from ..http import json_response
 from ..paths import path_value
-from . import errors, render
-from .query import CLOUD_DEFAULT_LIMIT, Page
+from . import errors, eterm, render
+from .query import ACL_DEFAULT_LIMIT, Page
 
 Row = dict[str, Any]
-
-
-def _page(
-    rows: Iterable[Any],
-    params: dict[str, Any],
-    filtered: bool,
-    total: int,
-    fmt: Callable[[Any], Row],
-) -> Response:
-    page = Page.from_params(params)
-    taken, hasnext = page.take(rows)
-    meta = page.meta(-1 if filtered else total, hasnext)
-    return errors.ok(data=[fmt(r) for r in taken], meta=meta)
+_MISSING = object()
 
 
 def _text(value: Any) -> str | None:
+    """A value the plugins' `do_validation/2` accepts: a non-empty binary."""
     return value if isinstance(value, str) and value else None
+
+
+def _json_key(value: Any) -> str:
+    """How jiffy writes a login term as an object key (absent → the atom `undefined`)."""
+    if value is _MISSING:
+        return "undefined"
+    if value is None or isinstance(value, bool):
+        return eterm.term(value)
+    return str(value)
 
 
 class AuthDbApi:
@@ -56,35 +64,42 @@ class AuthDbApi:
     # -- credentials -------------------------------------------------------------------------
 
     def _list(self, kind: str, params: dict[str, Any]) -> Response:
-        like = params.get(f"_like_{kind}")
-        rows = list(self.db.users(kind))
-        total = len(rows)
-        if like is not None:
-            rows = [c for c in rows if str(like) in c.login]
-        return _page(rows, params, like is not None, total, render.credential_row)
+        rows: Iterable[Any] = self.db.users(kind)
+        exact, like = params.get(kind), params.get(f"_like_{kind}")
+        if exact is not None:  # an exact login makes the fuzzy one moot (pick_params_to_qs)
+            rows = (c for c in rows if c.login == str(exact))
+        elif like is not None:
+            rows = (c for c in rows if str(like) in c.login)
+        page = Page.from_params(params)
+        taken, hasnext = page.take(rows)
+        filtered = exact is not None or like is not None
+        total = -1 if filtered else sum(1 for _ in self.db.users(kind))
+        data = sorted(taken, key=lambda c: c.created_at, reverse=True)
+        return errors.ok(data=[render.credential(c) for c in data], meta=page.meta(total, hasnext))
 
-    def _add_one(self, kind: str, item: Any) -> str:
-        if not isinstance(item, dict):
-            return "login"
+    def _add_one(self, kind: str, item: dict[str, Any]) -> str:
+        """`do_add_clientid/1`: `ok` or the refusal's word."""
         login, password = _text(item.get(kind)), _text(item.get("password"))
         if login is None:
             return "login"
         if password is None:
             return "password"
         try:
-            self.db.add_user(kind, login, password, self.world.now)
+            self.db.add_user(kind, login, password, self.world.tick())
         except Refused as refused:
             return refused.word
         return "ok"
 
     def _add(self, kind: str, body: Any) -> Response:
-        if isinstance(body, list):  # batch: {login: outcome}, one entry per item
+        if isinstance(body, list):  # the schema asks for objects; the handler assumes them
             outcome: dict[str, str] = {}
             for item in body:
-                key = item.get(kind) if isinstance(item, dict) else None
-                outcome[str(key) if key is not None else "undefined"] = self._add_one(kind, item)
+                item = item if isinstance(item, dict) else {}
+                result = self._add_one(kind, item)
+                key = _json_key(item.get(kind, _MISSING))
+                outcome.setdefault(key, "ok" if result == "ok" else eterm.error_tuple(result))
             return errors.ok(data=outcome)
-        result = self._add_one(kind, body)
+        result = self._add_one(kind, body if isinstance(body, dict) else {})
         return errors.ok() if result == "ok" else json_response(render.message(result))
 
     def _get(self, kind: str, login: str) -> Response:
@@ -138,39 +153,54 @@ class AuthDbApi:
     # -- ACL ---------------------------------------------------------------------------------
 
     def _acl_list(self, kind: str, params: dict[str, Any]) -> Response:
-        like = params.get(f"_like_{kind}") if kind != "all" else None
-        rows = list(self.db.acl_rules(kind))
-        total = len(rows)
-        if like is not None:
-            rows = [r for r in rows if str(like) in (r.login or "")]
-        return _page(rows, params, like is not None, total, render.acl_rule)
+        """`list_clientid/2` & co.: `login_acl_table/2` filtered by `filter_params/2`."""
+        preds: list[Callable[[AclRule], bool]] = []
+        for name in ("topic", "action", "access"):
+            if name in params:
+                preds.append(lambda r, n=name, v=str(params[name]): getattr(r, n) == v)
+        if kind != "all" and kind in params:
+            preds.append(lambda r, v=str(params[kind]): r.login == v)
+        elif kind != "all" and f"_like_{kind}" in params:
+            preds.append(lambda r, v=str(params[f"_like_{kind}"]): v in (r.login or ""))
+        rows = [r for r in self.db.acl_rules(kind) if all(p(r) for p in preds)]
+        page = Page.from_params(params, ACL_DEFAULT_LIMIT)
+        taken = rows[page.offset : page.offset + max(page.limit, 0)]
+        meta = {"page": page.page, "limit": page.limit, "count": len(rows)}
+        return errors.ok(data=[render.acl_rule(r) for r in newest_first(taken)], meta=meta)
 
-    def _acl_add_one(self, item: Any) -> Row:
-        item = item if isinstance(item, dict) else {}
-        clientid, username = item.get("clientid"), item.get("username")
+    def _acl_add_one(self, item: dict[str, Any]) -> tuple[bool, eterm.ErlMap]:
+        """`do_add/1`: whether it was stored, and the echo the handler builds."""
+        clientid, username = item.get("clientid", _MISSING), item.get("username", _MISSING)
         kind, login = (
             ("clientid", clientid)
-            if clientid is not None
+            if clientid is not _MISSING
             else ("username", username)
-            if username is not None
+            if username is not _MISSING
             else ("all", None)
         )
-        topic, action, access = item.get("topic"), item.get("action"), item.get("access")
+        got = {k: item.get(k, _MISSING) for k in ("topic", "action", "access")}
         failed = (
             "login"
             if kind != "all" and _text(login) is None
             else "topic"
-            if _text(topic) is None
+            if _text(got["topic"]) is None
             else "action"
-            if action not in ACTIONS
+            if got["action"] not in ACTIONS or not isinstance(got["action"], str)
             else "access"
-            if access not in ACCESS
+            if got["access"] not in ACCESS or not isinstance(got["access"], str)
             else None
         )
         if failed is None:
-            self.db.put_acl(AclRule(kind, login, topic, action, access, self.world.now))
-        who: Row = {"all": "$all"} if kind == "all" else {kind: login}
-        return {**who, "topic": topic, "action": action, "access": access, "result": failed or "ok"}
+            topic, action, access = str(got["topic"]), str(got["action"]), str(got["access"])
+            self.db.put_acl(kind, login, topic, action, access, self.world.tick())
+        who = eterm.Atom("all") if kind == "all" else eterm.Atom(kind)
+        fields = [(eterm.Atom(k), eterm.UNDEFINED if v is _MISSING else v) for k, v in got.items()]
+        echo = (
+            *fields,
+            (who, eterm.Atom("$all") if kind == "all" else login),
+            (eterm.Atom("result"), "ok" if failed is None else eterm.error_tuple(failed)),
+        )
+        return failed is None, eterm.ErlMap(echo)
 
     async def list_acl_clientid(self, **params: Any) -> Response:
         return self._acl_list("clientid", params)
@@ -190,13 +220,14 @@ class AuthDbApi:
         return errors.ok(data=[render.acl_rule(r) for r in rules])
 
     async def add_acl(self, body: Any = None) -> Response:
-        if isinstance(body, list):
-            # The plugin accumulates results by prepending: the answer lists them reversed.
-            return errors.ok(data=[self._acl_add_one(item) for item in body][::-1])
-        result = self._acl_add_one(body)
-        if result["result"] == "ok":
-            return errors.ok(data=result)
-        return json_response(render.message(result))
+        if isinstance(body, list):  # `do_add/2` prepends: the answer lists the echoes reversed
+            echoes = [self._acl_add_one(i if isinstance(i, dict) else {})[1] for i in body]
+            return errors.ok(data=[render.erl_map(e) for e in reversed(echoes)])
+        stored, echo = self._acl_add_one(body if isinstance(body, dict) else {})
+        if stored:
+            return errors.ok(data=render.erl_map(echo))
+        failure = eterm.Tuple((eterm.Atom("add"), echo))
+        return json_response(render.message(eterm.term(failure)))
 
     async def delete_acl_clientid(self, clientid: str, topic: str) -> Response:
         self.db.remove_acl("clientid", path_value(clientid), path_value(topic))
@@ -208,100 +239,4 @@ class AuthDbApi:
 
     async def delete_acl_all(self, topic: str) -> Response:
         self.db.remove_acl("all", None, path_value(topic))
-        return errors.ok()
-
-
-class CloudAuthApi:
-    """EMQX Cloud's `/auth_user` and `/emqx_acl`: the username tables under other names."""
-
-    def __init__(self, world: World) -> None:
-        self.world = world
-
-    def _cloud_page(
-        self, rows: list[Any], params: dict[str, Any], fmt: Callable[[Any], Row]
-    ) -> Response:
-        page = Page.from_params(params, CLOUD_DEFAULT_LIMIT)
-        taken, _ = page.take(rows)
-        meta = {"page": page.page, "limit": page.limit, "count": len(rows)}
-        return errors.ok(data=[fmt(r) for r in taken], meta=meta)
-
-    async def list_cloud_auth_users(self, **params: Any) -> Response:
-        rows: list[Credential] = list(self.world.auth_db.users("username"))
-        return self._cloud_page(rows, params, render.cloud_user)
-
-    async def add_cloud_auth_users(self, body: Any = None) -> Response:
-        items = body if isinstance(body, list) else [body]
-        outcome: dict[str, str] = {}
-        for item in items:
-            item = item if isinstance(item, dict) else {}
-            login, password = _text(item.get("login")), _text(item.get("password"))
-            key = str(item.get("login"))
-            if login is None or password is None:
-                outcome[key] = "login" if login is None else "password"
-                continue
-            superuser = item.get("is_superuser") is True
-            try:
-                self.world.auth_db.add_user("username", login, password, self.world.now, superuser)
-            except Refused as refused:
-                outcome[key] = refused.word
-            else:
-                outcome[key] = "ok"
-        return errors.ok(data=outcome)
-
-    async def update_cloud_auth_user(self, login: str, body: Any = None) -> Response:
-        body = body if isinstance(body, dict) else {}
-        password = _text(body.get("password"))
-        if password is None:
-            return json_response(render.message("password"))
-        superuser = body.get("is_superuser")
-        try:
-            self.world.auth_db.update_user(
-                "username",
-                path_value(login),
-                password,
-                superuser if isinstance(superuser, bool) else None,
-            )
-        except Refused as refused:
-            return json_response(render.message(refused.word))
-        return errors.ok()
-
-    async def delete_cloud_auth_user(self, login: str) -> Response:
-        self.world.auth_db.remove_user("username", path_value(login))
-        return errors.ok()
-
-    async def list_cloud_acl(self, **params: Any) -> Response:
-        return self._cloud_page(
-            list(self.world.auth_db.acl_rules("username")), params, render.cloud_acl
-        )
-
-    async def add_cloud_acl(self, body: Any = None) -> Response:
-        items = body if isinstance(body, list) else [body]
-        outcome: dict[str, str] = {}
-        for item in items:
-            item = item if isinstance(item, dict) else {}
-            login, topic, action = (
-                _text(item.get("login")),
-                _text(item.get("topic")),
-                item.get("action"),
-            )
-            allow = item.get("allow")
-            failed: str | None = None
-            if login is None:
-                failed = "login"
-            elif topic is None:
-                failed = "topic"
-            elif action not in ACTIONS:
-                failed = "action"
-            elif not isinstance(allow, bool):
-                failed = "allow"
-            else:
-                access = "allow" if allow else "deny"
-                self.world.auth_db.put_acl(
-                    AclRule("username", login, topic, str(action), access, self.world.now)
-                )
-            outcome[str(item.get("login"))] = failed or "ok"
-        return errors.ok(data=outcome)
-
-    async def delete_cloud_acl(self, login: str, topic: str) -> Response:
-        self.world.auth_db.remove_acl("username", path_value(login), path_value(topic))
         return errors.ok()

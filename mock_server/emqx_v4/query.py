@@ -28,6 +28,8 @@ def _limit_default(component: str) -> int:
 MAX_ROW_LIMIT = _limit_default("Limit")
 # EMQX Cloud's `/auth_user` and `/emqx_acl` page by 10 (its examples; `CloudLimit`).
 CLOUD_DEFAULT_LIMIT = _limit_default("CloudLimit")
+# The built-in ACL lists page by 50 (emqx_acl_mnesia_api:limit/1; `AclLimit`).
+ACL_DEFAULT_LIMIT = _limit_default("AclLimit")
 
 
 @dataclass(frozen=True, slots=True)

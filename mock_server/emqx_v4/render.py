@@ -21,6 +21,7 @@ from mqtt_api_kit.fixtures.rules import (
     RuleAction,
 )
 
+from . import eterm
 from .serialize import datetime_text
 
 
@@ -36,17 +37,24 @@ def rfc3339(seconds: int) -> str:
 # -- built-in auth database ------------------------------------------------------------------
 
 
-def credential_row(cred: Credential) -> dict[str, Any]:
-    return {cred.kind: cred.login}
-
-
 def credential(cred: Credential) -> dict[str, Any]:
-    return {cred.kind: cred.login, "password": cred.password_hash}
+    """`emqx_auth_mnesia_api:format/1`: the login and `created_at`, never the password."""
+    return {cred.kind: cred.login, "created_at": cred.created_at}
 
 
 def acl_rule(rule: AclRule) -> dict[str, Any]:
+    """`emqx_acl_mnesia_api:format/1` (no `created_at`)."""
     who: dict[str, Any] = {"all": "$all"} if rule.kind == "all" else {rule.kind: rule.login}
     return {**who, "topic": rule.topic, "action": rule.action, "access": rule.access}
+
+
+def erl_map(value: eterm.ErlMap) -> dict[str, Any]:
+    """A handler's map as jiffy writes it: atoms become strings (but `null`, booleans)."""
+    return {k.name: _json_value(v) for k, v in value.items}
+
+
+def _json_value(value: Any) -> Any:
+    return value.name if isinstance(value, eterm.Atom) else value
 
 
 def cloud_user(cred: Credential) -> dict[str, Any]:
