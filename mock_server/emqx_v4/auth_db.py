@@ -226,7 +226,7 @@ class AuthDbApi:
         stored, echo = self._acl_add_one(body if isinstance(body, dict) else {})
         if stored:
             return errors.ok(data=render.erl_map(echo))
-        failure = eterm.Tuple((eterm.Atom("add"), echo))
+        failure = (eterm.Atom("add"), echo)
         return json_response(render.message(eterm.term(failure)))
 
     async def delete_acl_clientid(self, clientid: str, topic: str) -> Response:

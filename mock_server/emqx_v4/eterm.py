@@ -6,16 +6,18 @@ Several plugin handlers put a printed term in an answer: minirest's `return({err
 as minirest's jiffy decoding made it (`minirest_handler:from_ejson/1`): an object is a
 proplist of `{<<"key">>, Value}` (`{}` is `[{}]`), a string a binary, `null` the atom `null`.
 
-Python values stand for terms: `Atom`, `Tuple`, `ErlMap` (keys printed in term order: the
-atoms here sort by name, as OTP 24 prints small maps), `str` a binary, `list` a list, `dict`
-a JSON object as the handler saw it, `None` the atom `null`.
+Python values stand for terms as in `fixtures/terms.py`; an `ErlMap`'s keys are printed in
+term order (the atoms here sort by name, as OTP 24 prints small maps).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from mqtt_api_kit.fixtures.terms import UNDEFINED, Atom, ErlMap
+
+__all__ = ["UNDEFINED", "Atom", "ErlMap", "atom", "binary", "error_tuple", "term"]
 
 _PLAIN_ATOM = re.compile(r"[a-z][a-zA-Z0-9_@]*\Z")
 _RESERVED = frozenset(
@@ -24,24 +26,6 @@ _RESERVED = frozenset(
 )
 _ESCAPES = {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x0B: "\\v", 0x08: "\\b", 0x0C: "\\f"}
 _ESCAPES.update({0x1B: "\\e", 0x22: '\\"', 0x5C: "\\\\"})
-
-
-@dataclass(frozen=True, slots=True)
-class Atom:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Tuple:
-    items: tuple[Any, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ErlMap:
-    items: tuple[tuple[Atom, Any], ...]
-
-
-UNDEFINED = Atom("undefined")
 
 
 def _printable(code: int) -> bool:
@@ -84,8 +68,10 @@ def _float(value: float) -> str:
     return text
 
 
-def term(value: Any) -> str:
-    """`~0p` of the term `value` stands for."""
+def term(value: Any, maps: bool = False) -> str:
+    """`~0p` of the term `value` stands for. A `dict` is a JSON object as minirest hands it to
+    a handler (a proplist), or with `maps` as `emqx_json:decode(_, [return_maps])` makes it
+    (the rule engine's `json_term_to_map/1`): a map with binary keys, in byte order."""
     if isinstance(value, Atom):
         return atom(value.name)
     if value is None:
@@ -98,23 +84,26 @@ def term(value: Any) -> str:
         return _float(value)
     if isinstance(value, str):
         return binary(value)
-    if isinstance(value, Tuple):
-        return "{" + ",".join(term(v) for v in value.items) + "}"
+    if isinstance(value, tuple):
+        return "{" + ",".join(term(v, maps) for v in value) + "}"
     if isinstance(value, ErlMap):
         pairs = sorted(value.items, key=lambda kv: kv[0].name)
-        return "#{" + ",".join(f"{term(k)} => {term(v)}" for k, v in pairs) + "}"
-    if isinstance(value, dict):  # a JSON object as minirest hands it over: a proplist
+        return "#{" + ",".join(f"{term(k, maps)} => {term(v, maps)}" for k, v in pairs) + "}"
+    if isinstance(value, dict) and maps:
+        keys = sorted(value, key=lambda k: str(k).encode())
+        return "#{" + ",".join(f"{term(k, maps)} => {term(value[k], maps)}" for k in keys) + "}"
+    if isinstance(value, dict):
         if not value:
             return "[{}]"
-        return "[" + ",".join(term(Tuple((k, v))) for k, v in value.items()) + "]"
+        return "[" + ",".join(term((k, v), maps) for k, v in value.items()) + "]"
     if isinstance(value, list):
         codes = [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
         if value and len(codes) == len(value) and all(_printable(c) for c in codes):
             return _string(codes, '"')  # a list of character codes prints as a string
-        return "[" + ",".join(term(v) for v in value) + "]"
+        return "[" + ",".join(term(v, maps) for v in value) + "]"
     raise TypeError(f"no Erlang term for {value!r}")
 
 
 def error_tuple(word: str) -> str:
     """`format_msg({error, Word})` of the auth plugin: `{error,existed}`."""
-    return term(Tuple((Atom("error"), Atom(word))))
+    return term((Atom("error"), Atom(word)))

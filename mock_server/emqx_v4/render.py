@@ -13,13 +13,9 @@ from mqtt_api_kit.fixtures.auth_db import AclRule, Credential
 from mqtt_api_kit.fixtures.console import App, DashboardUser
 from mqtt_api_kit.fixtures.diagnostics import SlowSub, TopicMetric, Trace
 from mqtt_api_kit.fixtures.gateways import Lwm2mEndpoint, ScramCredential
-from mqtt_api_kit.fixtures.rules import (
-    ActionType,
-    Resource,
-    ResourceType,
-    Rule,
-    RuleAction,
-)
+from mqtt_api_kit.fixtures.rule_catalog import ActionType, ResourceType
+from mqtt_api_kit.fixtures.rule_events import RuleEvent
+from mqtt_api_kit.fixtures.rules import ActionMetrics, Resource, Rule, RuleAction, RuleMetrics
 
 from . import eterm
 from .serialize import datetime_text
@@ -71,56 +67,63 @@ def cloud_acl(rule: AclRule) -> dict[str, Any]:
 
 
 # -- rule engine -----------------------------------------------------------------------------
+# `emqx_rule_engine_api:record_to_map/1` and `printable_actions/1` (4.4.19): metrics are asked
+# of every running node (`get_rule_metrics/1`, `get_action_metrics/1`); a node that has no
+# counters for the id reports zeros.
 
 
-def rule_action(action: RuleAction) -> dict[str, Any]:
+def _rule_metrics(node: str, m: RuleMetrics) -> dict[str, Any]:
+    return {
+        "node": node,
+        "matched": m.matched,
+        "failed": m.failed,
+        "passed": m.passed,
+        "exception": m.exception,
+        "no_result": m.no_result,
+        "speed": m.speed,
+        "speed_max": m.speed_max,
+        "speed_last5m": m.speed_last5m,
+    }
+
+
+def rule_action(action: RuleAction, nodes: list[str]) -> dict[str, Any]:
     return {
         "id": action.id,
         "name": action.name,
         "params": action.params,
-        "fallbacks": [rule_action(f) for f in action.fallbacks],
         "metrics": [
-            {"node": node, "success": m.success, "failed": m.failed, "taken": m.taken}
-            for node, m in action.metrics.items()
+            {"node": n, "success": m.success, "failed": m.failed, "taken": m.taken}
+            for n in nodes
+            for m in [action.metrics.get(n, ActionMetrics())]
         ],
+        "fallbacks": [rule_action(f, nodes) for f in action.fallbacks],
     }
 
 
-def rule(r: Rule) -> dict[str, Any]:
+def rule(r: Rule, nodes: list[str]) -> dict[str, Any]:
     return {
         "id": r.id,
-        "rawsql": r.rawsql,
         "for": list(r.topics),
-        "actions": [rule_action(a) for a in r.actions],
-        "enabled": r.enabled,
-        "description": r.description,
+        "rawsql": r.rawsql,
+        "actions": [rule_action(a, nodes) for a in r.actions],
         "on_action_failed": r.on_action_failed,
-        "metrics": [
-            {
-                "node": node,
-                "matched": m.matched,
-                "passed": m.passed,
-                "failed": m.failed,
-                "failed.exception": m.failed_exception,
-                "failed.no_result": m.failed_no_result,
-                "speed": m.speed,
-                "speed_max": m.speed_max,
-                "speed_last5m": m.speed_last5m,
-            }
-            for node, m in r.metrics.items()
-        ],
+        "metrics": [_rule_metrics(n, r.metrics.get(n, RuleMetrics())) for n in nodes],
+        "enabled": r.enabled,
+        "created_at": r.created_at,
+        "description": r.description,
     }
 
 
 def action_type(a: ActionType) -> dict[str, Any]:
     return {
         "name": a.name,
-        "for": a.for_,
+        "category": a.category,
         "app": a.app,
+        "for": a.for_,
         "types": list(a.types),
+        "params": a.params,
         "title": a.title,
         "description": a.description,
-        "params": a.params,
     }
 
 
@@ -128,22 +131,26 @@ def resource_type(t: ResourceType) -> dict[str, Any]:
     return {
         "name": t.name,
         "provider": t.provider,
+        "params": t.params,
         "title": t.title,
         "description": t.description,
-        "params": t.params,
     }
 
 
-def resource(r: Resource, nodes: list[str] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": r.id,
-        "type": r.type,
-        "config": r.config,
-        "description": r.description,
+def resource(r: Resource) -> dict[str, Any]:
+    return {"id": r.id, "type": r.type, "config": r.config, "description": r.description}
+
+
+def rule_event(e: RuleEvent) -> dict[str, Any]:
+    """`emqx_rule_events:event_info_common/4`."""
+    return {
+        "event": e.topic,
+        "title": e.title,
+        "description": e.description,
+        "test_columns": e.test_columns,
+        "columns": list(e.columns),
+        "sql_example": e.sql_example,
     }
-    if nodes is not None:  # a single resource shows its per-node status (seed 002)
-        body["status"] = [{"node": n, "is_alive": r.alive} for n in nodes]
-    return body
 
 
 # -- dashboard listener ----------------------------------------------------------------------

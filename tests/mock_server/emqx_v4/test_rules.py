@@ -1,8 +1,7 @@
-"""Rule engine: rules, resources, catalogues, SQL test; errors as HTTP 200 with code 400/404."""
+"""Rule engine as emqx_rule_engine_api 4.4.19 answers: rules, resources, catalogues, SQL test."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from urllib.parse import quote
 
 import pytest
@@ -15,54 +14,132 @@ RULE = {
     "actions": [{"name": "inspect", "params": {"a": 1}}],
     "description": "test-rule",
 }
+RULE_KEYS = {
+    "id", "for", "rawsql", "actions", "on_action_failed", "metrics", "enabled", "created_at",
+    "description",
+}  # fmt: skip
+METRIC_KEYS = {
+    "node", "matched", "failed", "passed", "exception", "no_result", "speed", "speed_max",
+    "speed_last5m",
+}  # fmt: skip
 
 
 def test_rule_crud_round_trip(client: TestClient, world: World) -> None:
     created = client.post("/api/v4/rules", json=RULE).json()
     assert created["code"] == 0
     rule = created["data"]
+    assert set(rule) == RULE_KEYS and {k for m in rule["metrics"] for k in m} == METRIC_KEYS
     assert rule["id"].startswith("rule:") and rule["for"] == ["t/a"] and rule["enabled"] is True
-    assert rule["actions"][0]["id"].startswith("inspect_")
+    action = rule["actions"][0]
+    assert set(action) == {"id", "name", "params", "metrics", "fallbacks"}
+    assert action["id"].startswith("inspect_") and len(action["id"]) > len("inspect_") + 18
     rid = quote(rule["id"], safe="")
     assert client.get(f"/api/v4/rules/{rid}").json()["data"] == rule
     moved = client.put(f"/api/v4/rules/{rid}", json={"rawsql": 'select * from "t/b"'}).json()
-    assert moved["data"]["rawsql"] == 'select * from "t/b"' and moved["data"]["for"] == ["t/a"]
+    # update_raw_sql/2 recomputes `for`; created_at is kept
+    assert moved["data"]["for"] == ["t/b"] and moved["data"]["created_at"] == rule["created_at"]
     off = client.put(f"/api/v4/rules/{rid}", json={"enabled": False}).json()["data"]
     assert off["enabled"] is False
     assert client.delete(f"/api/v4/rules/{rid}").json() == {"code": 0}
-    gone = client.get(f"/api/v4/rules/{rid}")
-    assert gone.status_code == 200 and gone.json()["code"] == 404
+    assert client.get(f"/api/v4/rules/{rid}").json() == {"code": 404, "message": "Not Found"}
     assert client.delete(f"/api/v4/rules/{rid}").json() == {"code": 0}
 
 
-def test_refusals_are_400_in_the_body(client: TestClient) -> None:
-    body: Mapping[str, object]
-    for body in (
-        {"actions": []},
-        {"rawsql": "selec nothing"},
-        {"rawsql": 'select * from "t"', "actions": [{"name": "no_such_action"}]},
-        {"rawsql": 'select * from "t"', "actions": [{"name": "data_to_webserver"}]},
-    ):
-        answer = client.post("/api/v4/rules", json=body)
-        assert answer.status_code == 200 and answer.json()["code"] == 400, body
-    assert client.put("/api/v4/rules/rule:nope", json={}).json()["code"] == 404
+def test_refusals_are_the_api_modules_words(client: TestClient) -> None:
+    def post(body: dict[str, object]) -> object:
+        return client.post("/api/v4/rules", json=body).json()
+
+    assert post({**RULE, "id": ""}) == {
+        "code": 400,
+        "message": "Bad Arguments: {empty_string_not_allowed,id}",
+    }
+    assert post({"rawsql": 'select * from "t"', "actions": [{"name": "nope"}]}) == {
+        "code": 400,
+        "message": "Action nope Not Found",
+    }
+    needs_topic = {"rawsql": 'select * from "t"', "actions": [{"name": "republish"}]}
+    assert post(needs_topic) == {
+        "code": 400,
+        "message": 'Bad Arguments: {required_field_missing,<<"target_qos">>}',  # key order
+    }
+    bad_method = {
+        "rawsql": 'select * from "t"',
+        "actions": [{"name": "data_to_webserver", "params": {"$resource": "r", "method": "X"}}],
+    }
+    assert post(bad_method)["message"] == (  # type: ignore[index]
+        'Bad Arguments: {invalid_data_type,{enum,{<<"X">>,'
+        '[<<"POST">>,<<"DELETE">>,<<"PUT">>,<<"GET">>]}}}'
+    )
+    assert post({"rawsql": "selec nothing", "actions": []})["code"] == 400  # type: ignore[index]
+    assert client.put("/api/v4/rules/rule:nope", json={}).json() == {
+        "code": 400,
+        "message": "Rule rule:nope Not Found",
+    }
+
+
+def test_action_params_get_the_specs_defaults(client: TestClient) -> None:
+    body = {
+        "rawsql": 'select * from "t"',
+        "actions": [{"name": "republish", "params": {"target_topic": "t2", "target_qos": 1}}],
+    }
+    params = client.post("/api/v4/rules", json=body).json()["data"]["actions"][0]["params"]
+    assert params == {
+        "target_topic": "t2",
+        "target_qos": 1,
+        "target_retain": False,
+        "payload_tmpl": "${payload}",
+    }
+
+
+def test_a_rule_on_an_uninitialised_resource_is_created_disabled(client: TestClient) -> None:
+    """emqx_rule_engine:do_create_rule/2 retries disabled on resource_not_initialized
+    (the engine group's t_create_rule_with_resource)."""
+    body = {
+        "rawsql": 'select * from "t"',
+        "actions": [{"name": "data_to_webserver", "params": {"$resource": "resource:none"}}],
+    }
+    assert client.post("/api/v4/rules", json=body).json()["data"]["enabled"] is False
+
+
+def test_updating_actions_carries_the_counters_over(client: TestClient, world: World) -> None:
+    """restore_action_metrics/2: the new action at each position starts from the old one's."""
+    rule = next(r for r in world.rule_engine.rules.values() if r.enabled and r.actions)
+    before = {n: m.taken for n, m in rule.actions[0].metrics.items()}
+    rid = quote(rule.id, safe="")
+    new = client.put(
+        f"/api/v4/rules/{rid}", json={"actions": [{"name": "do_nothing", "params": {}}]}
+    ).json()["data"]["actions"][0]
+    assert new["name"] == "do_nothing"
+    assert {m["node"]: m["taken"] for m in new["metrics"]} == before
+
+
+def test_the_body_id_names_the_rule_updated(client: TestClient, world: World) -> None:
+    """parse_rule_params(Params, #{id => Id}) lets the body's `id` override the path's."""
+    first = client.post("/api/v4/rules", json=RULE).json()["data"]["id"]
+    second = client.post("/api/v4/rules", json=RULE).json()["data"]["id"]
+    answer = client.put(
+        f"/api/v4/rules/{quote(first, safe='')}", json={"id": second, "description": "moved"}
+    ).json()["data"]
+    assert answer["id"] == second and answer["description"] == "moved"
+    assert world.rule_engine.rule(first).description == "test-rule"  # type: ignore[union-attr]
 
 
 @pytest.mark.read_only
-def test_list_is_paged_and_filterable(client: TestClient, world: World) -> None:
+def test_list_is_paged_sorted_and_filterable(client: TestClient, world: World) -> None:
     rules = list(world.rule_engine.rules.values())
     body = client.get("/api/v4/rules", params={"_limit": 2}).json()
     assert body["meta"] == {"page": 1, "limit": 2, "count": len(rules), "hasnext": len(rules) > 2}
-    enabled = client.get("/api/v4/rules", params={"enabled": "false"}).json()
-    assert enabled["meta"]["count"] == -1
-    assert [r["id"] for r in enabled["data"]] == [r.id for r in rules if not r.enabled]
+    newest_first = sorted(rules[:2], key=lambda r: r.created_at, reverse=True)
+    assert [r["id"] for r in body["data"]] == [r.id for r in newest_first]
+    disabled = client.get("/api/v4/rules", params={"enabled": "false"}).json()
+    assert disabled["meta"]["count"] == -1
+    assert {r["id"] for r in disabled["data"]} == {r.id for r in rules if not r.enabled}
+    assert client.get("/api/v4/rules", params={"enabled": "maybe"}).json()["data"] == []
+    assert client.get("/api/v4/rules", params={"for": "alerts/#"}).json()["data"] == []
     matching = client.get(
-        "/api/v4/rules", params={"_match_for": "factory/osaka/line/3/temperature"}
-    )
-    assert (
-        all("factory/+/line/+/temperature" in r["for"] for r in matching.json()["data"])
-        and matching.json()["data"]
-    )
+        "/api/v4/rules", params={"_match_for": "factory/+/line/+/temperature"}
+    ).json()["data"]
+    assert [r["for"] for r in matching] == [["factory/+/line/+/temperature"]]
 
 
 @pytest.mark.read_only
@@ -77,12 +154,17 @@ def test_sql_test_runs_against_the_context(client: TestClient, world: World) -> 
         params={"test": "true"},
         json={"rawsql": sql, "ctx": {**ctx, "payload": '{"x": 1}'}},
     )
-    assert miss.json() == {"code": 400, "message": "SQL Not Match"}
-    events = 'SELECT clientid FROM "$events/client_connected"'
+    assert miss.json() == {"code": 404, "message": "SQL Not Match"}
+    no_topic = {"rawsql": sql, "ctx": {"payload": '{"x": 9}'}, "test": True}
+    assert client.post("/api/v4/rules", json=no_topic).json()["code"] == 404
+    events = 'SELECT clientid, peername FROM "$events/client_connected"'
     event = client.post(
         "/api/v4/rules", params={"test": "true"}, json={"rawsql": events, "ctx": {}}
     )
-    assert event.json() == {"code": 0, "data": {"clientid": "c_emqx"}}
+    assert event.json() == {
+        "code": 0,
+        "data": {"clientid": "c_emqx", "peername": "192.168.0.10:56431"},
+    }
     assert len(world.rule_engine.rules) == before
 
 
@@ -91,34 +173,64 @@ def test_reset_metrics_zeroes_the_counters(client: TestClient, world: World) -> 
     assert any(m.matched for m in rule.metrics.values())
     rid = quote(rule.id, safe="")
     assert client.put(f"/api/v4/rules/{rid}/reset_metrics").json() == {"code": 0}
-    metrics = client.get(f"/api/v4/rules/{rid}").json()["data"]["metrics"]
-    assert {m["matched"] for m in metrics} == {0} and len(metrics) == len(world.running_nodes())
+    shown = client.get(f"/api/v4/rules/{rid}").json()["data"]
+    assert {m["matched"] for m in shown["metrics"]} == {0}
+    assert len(shown["metrics"]) == len(world.running_nodes())
+    assert {m["taken"] for a in shown["actions"] for m in a["metrics"]} == {0}
+    assert client.put("/api/v4/rules/rule:none/reset_metrics").json() == {"code": 0}
 
 
 def test_resource_life_cycle_and_in_use_protection(client: TestClient, world: World) -> None:
     body = {"type": "web_hook", "config": {"url": "http://127.0.0.1:9910"}, "description": "r1"}
     res = client.post("/api/v4/resources", json=body).json()["data"]
+    assert set(res) == {"id", "type", "config", "description"}
+    assert res["config"]["connect_timeout"] == "5s" and res["config"]["pool_size"] == 8
     rid = quote(res["id"], safe="")
     shown = client.get(f"/api/v4/resources/{rid}").json()["data"]
     assert [s["node"] for s in shown["status"]] == [n.name for n in world.running_nodes()]
-    assert "status" not in client.get("/api/v4/resources").json()["data"][0]
+    assert all(
+        isinstance(r["status"], bool) for r in client.get("/api/v4/resources").json()["data"]
+    )
     assert client.get(f"/api/v4/resource_status/{rid}").json()["data"] == {"is_alive": True}
     rule = {
         "rawsql": 'select * from "t"',
         "actions": [{"name": "data_to_webserver", "params": {"$resource": res["id"]}}],
     }
     created = client.post("/api/v4/rules", json=rule).json()["data"]
+    assert created["enabled"] is True
     refused = client.delete(f"/api/v4/resources/{rid}").json()
-    assert refused["code"] == 400
-    client.delete(f"/api/v4/rules/{quote(created['id'], safe='')}")
+    assert refused == {
+        "code": 400,
+        "message": f'Found rules [<<"{created["id"]}">>] depends on this resource, '
+        "disable them first",
+    }
+    assert client.put(f"/api/v4/resources/{rid}", json={"description": "x"}).json() == refused
+    client.put(f"/api/v4/rules/{quote(created['id'], safe='')}", json={"enabled": False})
+    assert client.put(f"/api/v4/resources/{rid}", json={"description": "x"}).json() == {"code": 0}
     assert client.post(f"/api/v4/resources/{rid}").json() == {"code": 0}
     of_type = client.get("/api/v4/resource_types/web_hook/resources").json()["data"]
-    assert res["id"] in [r["id"] for r in of_type]
-    assert client.delete(f"/api/v4/resources/{rid}").json() == {"code": 0}
-    assert client.get(f"/api/v4/resources/{rid}").json()["code"] == 404
-    assert client.get(f"/api/v4/resource_status/{rid}").json()["code"] == 404
+    assert res["id"] in [r["id"] for r in of_type] and "status" not in of_type[0]
+    assert client.delete(f"/api/v4/resources/{rid}").json() == {"code": 0}  # a disabled user
+    assert client.get(f"/api/v4/resources/{rid}").json() == {"code": 404, "message": "Not Found"}
+    assert client.get(f"/api/v4/resource_status/{rid}").json() == {
+        "code": 400,
+        "message": f"Resource {res['id']} Not Found",
+    }
+    assert client.post(f"/api/v4/resources/{rid}").json()["code"] == 400
+    assert client.put(f"/api/v4/resources/{rid}", json={}).json() == {
+        "code": 400,
+        "message": f"Resource not found:{res['id']}",
+    }
     missing = client.post("/api/v4/resources", json={"type": "web_hook", "config": {}})
-    assert missing.json()["code"] == 400
+    assert missing.json() == {
+        "code": 400,
+        "message": 'Bad Arguments: {required_field_missing,<<"url">>}',
+    }
+    unknown = client.post("/api/v4/resources", json={"type": "mysql"}).json()
+    assert unknown == {
+        "code": 400,
+        "message": 'Bad Arguments: {resource_type_not_found,<<"mysql">>}',
+    }
     tested = client.post("/api/v4/resources", params={"test": "true"}, json=body).json()
     assert tested == {"code": 0} and len(world.rule_engine.resources) == 2
 
@@ -136,10 +248,27 @@ def test_unknown_names_in_atom_segments_are_routes_not_found(client: TestClient)
 
 
 @pytest.mark.read_only
-def test_catalogues(client: TestClient) -> None:
+def test_catalogues_are_ce_4_4_19s(client: TestClient) -> None:
     actions = client.get("/api/v4/actions").json()["data"]
-    assert {"inspect", "republish", "data_to_webserver"} <= {a["name"] for a in actions}
+    assert [a["name"] for a in actions] == [  # sort_by_title/2: by English title
+        "data_to_mqtt_broker",
+        "data_to_webserver",
+        "do_nothing",
+        "inspect",
+        "republish",
+    ]
+    assert {a["category"] for a in actions} == {"data_forward", "debug"}
     types = client.get("/api/v4/resource_types").json()["data"]
-    assert "web_hook" in {t["name"] for t in types}
+    assert [t["name"] for t in types] == ["bridge_rpc", "bridge_mqtt", "web_hook"]
     events = client.get("/api/v4/rule_events").json()["data"]
-    assert "$events/client_connected" in {e["event"] for e in events}
+    assert [e["event"] for e in events][:2] == [
+        "$events/message_publish",
+        "$events/message_delivered",
+    ]
+    connected = next(e for e in events if e["event"] == "$events/client_connected")
+    assert connected["test_columns"] == {
+        "clientid": "c_emqx",
+        "username": "u_emqx",
+        "peername": "127.0.0.1:52918",
+    }
+    assert "conn_props" in connected["columns"]
