@@ -1,13 +1,26 @@
 """Protocol plugins with an API: `emqx_lwm2m` (channels, command lookup) and `emqx_sasl`
 (SCRAM credentials).
 
-Neither body is covered by the reference sheet; the shapes are the mock's reading of the 4.4
-plugin sources and are marked so in the document.
+Read from `emqx_lwm2m_api.erl` and `emqx_sasl_api.erl` at v4.4.19:
+
+* `GET /lwm2m_channels` lists the channels of the **answering node** only
+  (`emqx_lwm2m_cm:all_channels/0`); `/nodes/{node}/lwm2m_channels` those of that node. A
+  channel is `{imei, lifetime, ip_address, port, version, objectList}`, `objectList` an
+  object from instance path to object name. `lookup_cmd` answers the last result recorded for
+  a downlink command (`[]` when there is none); the handler puts the IMEI in `msgType`.
+* SASL: parameters are the query pairs followed by the body's (the first occurrence wins).
+  Add, update and delete answer `{"code":0}` or `{"message":<reason>}`: `unsupported_mechanism`,
+  `invalid_username`/`invalid_password`/`invalid_salt`/`invalid_iteration_count` (checked in
+  parameter order), `already_existed`, `not_found`. A missing `mechanism` or required field
+  makes the handler crash (500: `pipeline/2` does not match its own `{missing, …}`).
+  `GET /sasl` → `[{"SCRAM-SHA-1":[usernames]}]`; with `mechanism` →
+  `{"SCRAM-SHA-1":[usernames]}` (another mechanism: `Unsupported mechanism`); with
+  `username` too → the stored credential with the salt as it was given.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from typing import Any
 
 from starlette.responses import Response
 
@@ -18,15 +31,6 @@ from ..http import json_response
 from ..paths import path_value
 from . import errors, render
 
-_CODE_MSG = {
-    "read": ("2.05", "content"),
-    "discover": ("2.05", "content"),
-    "write": ("2.04", "changed"),
-    "execute": ("2.04", "changed"),
-    "write-attr": ("2.04", "changed"),
-    "observe": ("2.05", "content"),
-}
-
 
 class GatewaysApi:
     def __init__(self, world: World) -> None:
@@ -34,36 +38,38 @@ class GatewaysApi:
 
     # -- LwM2M -------------------------------------------------------------------------------
 
-    def _channels(self, node: str | None) -> Response:
-        eps = [e for e in self.world.gateways.lwm2m.values() if node is None or e.node == node]
+    def _channels(self, node: str) -> Response:
+        eps = [e for e in self.world.gateways.lwm2m.values() if e.node == node]
         return errors.ok(data=[render.lwm2m_channel(e) for e in eps])
 
-    def _lookup(self, ep: str, node: str | None, params: dict[str, Any]) -> Response:
+    def _lookup(self, ep: str, node: str, params: dict[str, Any]) -> Response:
+        """`emqx_lwm2m_cm:lookup_cmd/3` on the node: the result of the last command sent
+        with that path and type, if any."""
         endpoint = self.world.gateways.lwm2m.get(path_value(ep))
-        if endpoint is None or (node is not None and endpoint.node != node):
-            return errors.ok(data={})
-        msg_type = str(params.get("msgType", "read"))
-        path = str(params.get("path", "/3/0"))
-        code, code_msg = _CODE_MSG.get(msg_type, ("4.05", "method_not_allowed"))
-        content = [
-            {"path": p, "value": v}
-            for p, v in endpoint.resources.items()
-            if p == path or p.startswith(path.rstrip("/") + "/")
-        ]
-        if msg_type == "discover":
-            content = [{"path": p, "value": f"<{p}>"} for p in endpoint.objects]
-        data = {
-            "clientid": endpoint.endpoint_name,
-            "msgType": msg_type,
-            "path": path,
+        msg_type, path = params.get("msgType"), params.get("path")
+        if endpoint is None or endpoint.node != node:
+            return errors.ok(data=[])
+        result = endpoint.commands.get((str(path), str(msg_type)))
+        if result is None:
+            return errors.ok(data=[])
+        code, code_msg, content = result
+        data: dict[str, Any] = {
+            "imei": endpoint.endpoint_name,
+            "msgType": endpoint.endpoint_name,  # sic: the handler puts the IMEI there
             "code": code,
             "codeMsg": code_msg,
-            "content": content,
+            "path": path,
         }
+        if content is not None:
+            data["content"] = content
         return errors.ok(data=data)
 
+    def _here(self) -> str:
+        nodes = self.world.running_nodes()
+        return nodes[0].name if nodes else ""
+
     async def list_lwm_channels(self) -> Response:
-        return self._channels(None)
+        return self._channels(self._here())
 
     async def list_node_lwm_channels(self, node: str) -> Response:
         if self.world.node(node) is None:
@@ -71,7 +77,7 @@ class GatewaysApi:
         return self._channels(node)
 
     async def lookup_lwm_command(self, ep: str, **params: Any) -> Response:
-        return self._lookup(ep, None, params)
+        return self._lookup(ep, self._here(), params)
 
     async def lookup_node_lwm_command(self, node: str, ep: str, **params: Any) -> Response:
         if self.world.node(node) is None:
@@ -80,68 +86,69 @@ class GatewaysApi:
 
     # -- SASL --------------------------------------------------------------------------------
 
-    def _fields(self, body: Any, params: dict[str, Any]) -> dict[str, Any]:
-        fields = dict(params)  # query pairs first, as minirest merges them
+    def _pairs(self, body: Any, params: dict[str, Any]) -> list[tuple[str, Any]]:
+        """minirest's parameter list: query pairs, then the body's."""
+        pairs = list(params.items())
         if isinstance(body, dict):
-            for key, value in body.items():
-                fields.setdefault(key, value)
-        return fields
+            pairs += list(body.items())
+        return pairs
 
-    def _mechanism(self, fields: dict[str, Any]) -> str | Response:
-        mechanism = fields.get("mechanism")
+    def _write(self, body: Any, params: dict[str, Any], action: str) -> Response:
+        """`add/2`, `update/2`, `delete/2`: `pipeline/2` of required params, then
+        `validate_params/2` in parameter order, then the store."""
+        pairs = self._pairs(body, params)
+        first = dict(reversed(pairs))  # proplists:get_value/2: the first occurrence
+        mechanism = first.get("mechanism")
         if mechanism not in SASL_MECHANISMS:
-            return json_response(render.message("Unsupported mechanism"))
-        return str(mechanism)
-
-    def _store(self, body: Any, params: dict[str, Any], must_exist: bool) -> Response:
-        fields = self._fields(body, params)
-        mechanism = self._mechanism(fields)
-        if isinstance(mechanism, Response):
-            return mechanism
-        username, password = fields.get("username"), fields.get("password")
-        salt, iterations = fields.get("salt"), fields.get("iteration_count", 4096)
-        if not (_filled(username) and _filled(password) and _filled(salt)):
-            return json_response(render.message("missing_required_params"))
-        if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
-            return json_response(render.message("bad_iteration_count"))
-        exists = (mechanism, username) in self.world.gateways.sasl
-        if must_exist and not exists:
-            return json_response(render.message("not_found"))
-        if not must_exist and exists:
+            return json_response(render.message("unsupported_mechanism"))
+        for key, value in pairs:
+            kind = {"username": str, "password": str, "salt": str, "iteration_count": int}
+            wanted = kind.get(key)
+            bad = wanted is not None and (not isinstance(value, wanted) or isinstance(value, bool))
+            if bad:
+                return json_response(render.message(f"invalid_{key}"))
+        username = str(first["username"])
+        exists = (str(mechanism), username) in self.world.gateways.sasl
+        if action == "delete":
+            self.world.gateways.remove_sasl(str(mechanism), username)
+            return errors.ok()
+        if action == "add" and exists:
             return json_response(render.message("already_existed"))
-        self.world.gateways.put_sasl(scram(mechanism, username, password, salt, iterations))
+        if action == "update" and not exists:
+            return json_response(render.message("not_found"))
+        cred = scram(
+            str(mechanism),
+            username,
+            str(first["password"]),
+            str(first["salt"]),
+            int(first.get("iteration_count", 4096)),
+        )
+        self.world.gateways.put_sasl(cred)
         return errors.ok()
 
     async def list_sasl(self, **params: Any) -> Response:
-        fields = self._fields(None, params)
-        mechanism = self._mechanism({"mechanism": fields.get("mechanism", "SCRAM-SHA-1")})
-        if isinstance(mechanism, Response):
-            return mechanism
-        username = fields.get("username")
-        if username is not None:
-            cred = self.world.gateways.sasl.get((mechanism, str(username)))
-            return errors.ok(data=render.scram(cred) if cred else {})
-        names = [u for m, u in self.world.gateways.sasl if m == mechanism]
-        return errors.ok(data=names)
+        mechanism, username = params.get("mechanism"), params.get("username")
+        if mechanism is None:
+            return errors.ok(data=[{m: self._usernames(m)} for m in SASL_MECHANISMS][::-1])
+        if username is None:
+            if mechanism not in SASL_MECHANISMS:
+                return json_response(render.message("Unsupported mechanism"))
+            return errors.ok(data={mechanism: self._usernames(str(mechanism))})
+        if mechanism not in SASL_MECHANISMS:
+            return json_response(render.message("unsupported_mechanism"))
+        cred = self.world.gateways.sasl.get((str(mechanism), str(username)))
+        if cred is None:
+            return json_response(render.message("not_found"))
+        return errors.ok(data=render.scram(cred))
+
+    def _usernames(self, mechanism: str) -> list[str]:
+        return [u for m, u in self.world.gateways.sasl if m == mechanism]
 
     async def add_sasl(self, body: Any = None, **params: Any) -> Response:
-        return self._store(body, params, must_exist=False)
+        return self._write(body, params, "add")
 
     async def update_sasl(self, body: Any = None, **params: Any) -> Response:
-        return self._store(body, params, must_exist=True)
+        return self._write(body, params, "update")
 
     async def delete_sasl(self, body: Any = None, **params: Any) -> Response:
-        fields = self._fields(body, params)
-        mechanism = self._mechanism(fields)
-        if isinstance(mechanism, Response):
-            return mechanism
-        username = fields.get("username")
-        if not isinstance(username, str):
-            return json_response(render.message("missing_required_params"))
-        self.world.gateways.remove_sasl(mechanism, username)
-        return errors.ok()
-
-
-def _filled(value: object) -> TypeGuard[str]:
-    """A non-empty string: what the SASL routes require of username, password and salt."""
-    return isinstance(value, str) and value != ""
+        return self._write(body, params, "delete")

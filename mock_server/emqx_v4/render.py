@@ -18,7 +18,6 @@ from mqtt_api_kit.fixtures.rule_events import RuleEvent
 from mqtt_api_kit.fixtures.rules import ActionMetrics, Resource, Rule, RuleAction, RuleMetrics
 
 from . import eterm
-from .serialize import datetime_text
 
 
 def message(text: object) -> dict[str, Any]:
@@ -176,22 +175,29 @@ def app(a: App, secret: bool = False) -> dict[str, Any]:
 # -- diagnostics ----------------------------------------------------------------------------
 
 
-def topic_metric(m: TopicMetric) -> dict[str, Any]:
+def topic_counters(m: TopicMetric) -> dict[str, Any]:
+    """`emqx_mod_topic_metrics:metrics/1`: `<metric>.count` and `<metric>.rate` pairs."""
     metrics: dict[str, Any] = {}
     for key, count in m.counts.items():
         metrics[key] = count
         metrics[key.replace(".count", ".rate")] = m.rates.get(key, 0.0)
-    return {"topic": m.topic, "create_time": datetime_text(m.created_at), "metrics": metrics}
+    return metrics
 
 
-def trace(t: Trace, now_s: int, log_size: dict[str, int]) -> dict[str, Any]:
+def topic_metric(m: TopicMetric) -> dict[str, Any]:
+    return {"topic": m.topic, "metrics": topic_counters(m)}
+
+
+def trace(t: Trace, status: str, log_size: dict[str, int]) -> dict[str, Any]:
+    """`emqx_trace_api:list_trace/2`: the record without `enable`/`filter`, the filter under
+    its type's name, RFC 3339 times (the node's zone: UTC here)."""
     return {
         "name": t.name,
         "type": t.type,
         t.type: t.filter,
         "start_at": rfc3339(t.start_at),
         "end_at": rfc3339(t.end_at),
-        "status": t.status(now_s),
+        "status": status,
         "log_size": log_size,
     }
 
@@ -209,27 +215,38 @@ def slow_sub(s: SlowSub) -> dict[str, Any]:
 # -- gateways -------------------------------------------------------------------------------
 
 
+# The object definitions apps/emqx_lwm2m/lwm2m_xml holds in 4.4.19 (`get_object_name/1`);
+# any other object (4, 3303…) is named by its path.
+LWM2M_OBJECTS = {
+    "0": "LWM2M Security",
+    "1": "LwM2M Server",
+    "2": "LwM2M Access Control",
+    "3": "Device",
+    "5": "Firmware Update",
+    "6": "Location",
+    "7": "Connectivity Statistics",
+}
+
+
 def lwm2m_channel(ep: Lwm2mEndpoint) -> dict[str, Any]:
+    """`emqx_lwm2m_api:format/1`: an unknown object is named by its path."""
+    objects = {p: LWM2M_OBJECTS.get(p.strip("/").split("/")[0], p) for p in ep.objects}
     return {
-        "clientid": ep.endpoint_name,
-        "endpoint_name": ep.endpoint_name,
-        "node": ep.node,
+        "imei": ep.endpoint_name,
+        "lifetime": ep.lifetime,
         "ip_address": ep.ip_address,
         "port": ep.port,
-        "lifetime": ep.lifetime,
         "version": ep.version,
-        "binding": ep.binding,
-        "objectList": ep.objects,
-        "reg_time": datetime_text(ep.registered_at),
+        "objectList": objects,
     }
 
 
 def scram(cred: ScramCredential) -> dict[str, Any]:
+    """`emqx_sasl_scram:lookup/1`, the salt decoded back to what was given."""
     return {
-        "mechanism": cred.mechanism,
         "username": cred.username,
-        "salt": cred.salt,
-        "iteration_count": cred.iteration_count,
         "stored_key": cred.stored_key,
         "server_key": cred.server_key,
+        "salt": cred.salt,
+        "iteration_count": cred.iteration_count,
     }
