@@ -157,11 +157,11 @@ class AuthDbApi:
         preds: list[Callable[[AclRule], bool]] = []
         for name in ("topic", "action", "access"):
             if name in params:
-                preds.append(lambda r, n=name, v=str(params[name]): getattr(r, n) == v)
+                preds.append(_field_is(name, str(params[name])))
         if kind != "all" and kind in params:
-            preds.append(lambda r, v=str(params[kind]): r.login == v)
+            preds.append(_field_is("login", str(params[kind])))
         elif kind != "all" and f"_like_{kind}" in params:
-            preds.append(lambda r, v=str(params[f"_like_{kind}"]): v in (r.login or ""))
+            preds.append(_login_has(str(params[f"_like_{kind}"])))
         rows = [r for r in self.db.acl_rules(kind) if all(p(r) for p in preds)]
         page = Page.from_params(params, ACL_DEFAULT_LIMIT)
         taken = rows[page.offset : page.offset + max(page.limit, 0)]
@@ -240,3 +240,11 @@ class AuthDbApi:
     async def delete_acl_all(self, topic: str) -> Response:
         self.db.remove_acl("all", None, path_value(topic))
         return errors.ok()
+
+
+def _field_is(name: str, value: str) -> Callable[[AclRule], bool]:
+    return lambda rule: bool(getattr(rule, name) == value)
+
+
+def _login_has(needle: str) -> Callable[[AclRule], bool]:
+    return lambda rule: needle in (rule.login or "")

@@ -72,7 +72,7 @@ class DiagnosticsApi:
         if (refused := self._not_loaded("emqx_mod_topic_metrics")) is not None:
             return refused
         # get_all_topic_metrics/0 folds the registered topics by prepending
-        rows = [render.topic_metric(m) for m in reversed(self._diag.topic_metrics.values())]
+        rows = [render.topic_metric(m) for m in reversed(list(self._diag.topic_metrics.values()))]
         return errors.ok(data=rows)
 
     async def get_topic_metrics(self, topic: str) -> Response:
@@ -183,7 +183,7 @@ class DiagnosticsApi:
         if isinstance(found, Response):
             return found
         mtime = min(self._now_s(), found.end_at)
-        data = []
+        data: list[dict[str, Any]] = []
         for node in self._nodes():
             log = self._log(found, node)
             if log is not None:

@@ -35,7 +35,11 @@ def hash_of(text: str) -> int:
 def telemetry_uuid(seed: str) -> str:
     """`generate_uuid/0`'s shape, `~.16B` (upper case, no padding), from a stable seed."""
     bits = hash_of(seed)
-    parts = (bits & 0xFFFFFFFF, (bits >> 32) & 0xFFFF, 0x1000 | ((bits >> 48) & 0xFFF))
+    parts: tuple[int, ...] = (
+        bits & 0xFFFFFFFF,
+        (bits >> 32) & 0xFFFF,
+        0x1000 | ((bits >> 48) & 0xFFF),
+    )
     parts += (0x8000 | ((bits >> 60) & 0x3FFF), ((bits >> 74) & 0xFFFFFFFFFFFF) | 1 << 40)
     return "-".join(f"{p:X}" for p in parts)
 

@@ -210,3 +210,21 @@ def test_prometheus_is_open_but_gated(client: TestClient, world: World) -> None:
     text = client.get("/api/v4/emqx_prometheus", params={"type": "prometheus"}, headers=anonymous)
     assert text.headers["content-type"].startswith("text/plain")
     assert "emqx_connections_count" in text.text and "emqx_cluster_nodes_running" in text.text
+
+
+def test_a_publish_moves_the_topic_metrics(client: TestClient, world: World) -> None:
+    """emqx_mod_topic_metrics's message.publish / delivered / dropped hooks."""
+    load_module(world, "emqx_mod_topic_metrics")
+    client.post("/api/v4/topic-metrics", json={"topic": "m/1"})
+    client.post("/api/v4/topic-metrics", json={"topic": "m/2"})
+    subscriber = next(c for c in world.clients() if c.connected)
+    client.post(
+        "/api/v4/mqtt/subscribe", json={"clientid": subscriber.clientid, "topic": "m/1", "qos": 0}
+    )
+    client.post("/api/v4/mqtt/publish", json={"topic": "m/1", "payload": "x", "qos": 1})
+    client.post("/api/v4/mqtt/publish", json={"topic": "m/2", "payload": "x", "qos": 2})
+    one = client.get("/api/v4/topic-metrics/m%2F1").json()["data"]
+    assert (one["messages.in.count"], one["messages.qos1.in.count"]) == (1, 1)
+    assert (one["messages.out.count"], one["messages.qos0.out.count"]) == (1, 1)
+    two = client.get("/api/v4/topic-metrics/m%2F2").json()["data"]
+    assert (two["messages.qos2.in.count"], two["messages.dropped.count"]) == (1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -46,7 +47,7 @@ def test_rule_crud_round_trip(client: TestClient, world: World) -> None:
 
 
 def test_refusals_are_the_api_modules_words(client: TestClient) -> None:
-    def post(body: dict[str, object]) -> object:
+    def post(body: dict[str, Any]) -> Any:
         return client.post("/api/v4/rules", json=body).json()
 
     assert post({**RULE, "id": ""}) == {
@@ -66,11 +67,11 @@ def test_refusals_are_the_api_modules_words(client: TestClient) -> None:
         "rawsql": 'select * from "t"',
         "actions": [{"name": "data_to_webserver", "params": {"$resource": "r", "method": "X"}}],
     }
-    assert post(bad_method)["message"] == (  # type: ignore[index]
+    assert post(bad_method)["message"] == (
         'Bad Arguments: {invalid_data_type,{enum,{<<"X">>,'
         '[<<"POST">>,<<"DELETE">>,<<"PUT">>,<<"GET">>]}}}'
     )
-    assert post({"rawsql": "selec nothing", "actions": []})["code"] == 400  # type: ignore[index]
+    assert post({"rawsql": "selec nothing", "actions": []})["code"] == 400
     assert client.put("/api/v4/rules/rule:nope", json={}).json() == {
         "code": 400,
         "message": "Rule rule:nope Not Found",
@@ -121,7 +122,7 @@ def test_the_body_id_names_the_rule_updated(client: TestClient, world: World) ->
         f"/api/v4/rules/{quote(first, safe='')}", json={"id": second, "description": "moved"}
     ).json()["data"]
     assert answer["id"] == second and answer["description"] == "moved"
-    assert world.rule_engine.rule(first).description == "test-rule"  # type: ignore[union-attr]
+    assert world.rule_engine.rule(first).description == "test-rule"
 
 
 @pytest.mark.read_only
@@ -272,3 +273,93 @@ def test_catalogues_are_ce_4_4_19s(client: TestClient) -> None:
         "peername": "127.0.0.1:52918",
     }
     assert "conn_props" in connected["columns"]
+
+
+def _metrics_on(rule: dict[str, Any], node: str) -> dict[str, Any]:
+    return next(m for m in rule["metrics"] if m["node"] == node)
+
+
+def test_a_publish_moves_the_counters_of_the_rules_listening(
+    client: TestClient, world: World
+) -> None:
+    """emqx_rule_runtime:apply_rule/2 (what t_reset_metrics counts over MQTT)."""
+    body = {
+        "rawsql": 'SELECT payload.v AS v FROM "probe/#" WHERE payload.v > 5',
+        "actions": [{"name": "inspect", "params": {}}],
+    }
+    rid = quote(client.post("/api/v4/rules", json=body).json()["data"]["id"], safe="")
+    node = world.running_nodes()[0].name
+    for value in (9, 9, 1):
+        client.post(
+            "/api/v4/mqtt/publish", json={"topic": "probe/1", "payload": f'{{"v":{value}}}'}
+        )
+    client.post("/api/v4/mqtt/publish", json={"topic": "elsewhere", "payload": "{}"})
+    rule = client.get(f"/api/v4/rules/{rid}").json()["data"]
+    counts = _metrics_on(rule, node)
+    assert (counts["matched"], counts["passed"], counts["no_result"], counts["failed"]) == (
+        3,
+        2,
+        1,
+        1,
+    )
+    action = _metrics_on(rule["actions"][0], node)
+    assert (action["taken"], action["success"], action["failed"]) == (2, 2, 0)
+    client.put(f"/api/v4/rules/{rid}/reset_metrics")
+    rule = client.get(f"/api/v4/rules/{rid}").json()["data"]
+    assert _metrics_on(rule, node)["matched"] == 0
+    assert _metrics_on(rule["actions"][0], node)["taken"] == 0
+
+
+def test_republish_publishes_again_and_counts_as_received(client: TestClient, world: World) -> None:
+    """emqx_rule_actions:increase_and_publish/2: a publish plus emqx_metrics:inc_msg/1
+    (t_republish_action's messages.received / messages.qosN.received)."""
+    subscriber = next(c for c in world.clients() if c.connected)
+    client.post("/api/v4/mqtt/subscribe", json={"clientid": subscriber.clientid, "topic": "t2"})
+    body = {
+        "rawsql": 'select * from "t1"',
+        "actions": [
+            {
+                "name": "republish",
+                "params": {"target_topic": "t2", "target_qos": 1, "payload_tmpl": "${payload}"},
+            }
+        ],
+    }
+    client.post("/api/v4/rules", json=body)
+    node = world.running_nodes()[0]
+    before = dict(node.metrics)
+    sub_node = world.node(subscriber.node)
+    sent_before = sub_node.metrics.get("messages.sent", 0)
+    client.post("/api/v4/mqtt/publish", json={"topic": "t1", "payload": "hi", "qos": 0})
+    after = node.metrics
+    # one for the API publish (emqx_mgmt:publish/1, at QoS 0), one for the republish (QoS 1)
+    assert after["messages.received"] - before.get("messages.received", 0) == 2
+    assert after["messages.qos0.received"] - before.get("messages.qos0.received", 0) == 1
+    assert after["messages.qos1.received"] - before.get("messages.qos1.received", 0) == 1
+    assert after["messages.publish"] - before.get("messages.publish", 0) == 2
+    assert sub_node.metrics["messages.sent"] - sent_before == 1
+
+
+def test_an_action_on_a_dead_resource_fails_and_runs_its_fallbacks(
+    client: TestClient, world: World
+) -> None:
+    bridge = next(r for r in world.rule_engine.resources.values() if r.type == "bridge_mqtt")
+    body = {
+        "rawsql": 'select * from "fb/#"',
+        "actions": [
+            {
+                "name": "data_to_mqtt_broker",
+                "params": {"$resource": bridge.id},
+                "fallbacks": [{"name": "do_nothing", "params": {}}],
+            }
+        ],
+    }
+    rule = client.post("/api/v4/rules", json=body).json()["data"]
+    client.post("/api/v4/mqtt/publish", json={"topic": "fb/1", "payload": "x"})
+    node = world.running_nodes()[0].name
+    shown = client.get(f"/api/v4/rules/{quote(rule['id'], safe='')}").json()["data"]
+    action = _metrics_on(shown["actions"][0], node)
+    fallback = _metrics_on(shown["actions"][0]["fallbacks"][0], node)
+    if bridge.alive:
+        assert (action["success"], fallback["taken"]) == (1, 0)
+    else:
+        assert (action["failed"], fallback["success"]) == (1, 1)

@@ -1,3 +1,5 @@
+"""Fixtures of the plugin suites: the default world's client as `api`, or one node."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +9,7 @@ from mqtt_api_kit.fixtures import World, build_world
 from mqtt_api_kit.mock_server import MockConfig, create_app
 
 from ....support import AUTH_HEADERS
-from .support import Api
+from .broker import Api
 
 
 @pytest.fixture
@@ -24,10 +26,3 @@ def single_node() -> World:
 @pytest.fixture
 def single_client(single_node: World) -> TestClient:
     return TestClient(create_app(single_node, MockConfig()), headers=AUTH_HEADERS)
-
-
-def load_module(world: World, name: str, active: bool = True) -> None:
-    """The suites start a module's server or load it (`emqx_mod_*:load/1`); the world's
-    switch for it is the module's state on every node."""
-    for node in world.nodes:
-        world.set_module_active(node.name, name, active)

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
 
-from .support import Api, get_http_data, uri_encode
+from .broker import Api, get_http_data, uri_encode
 
 
 def clean_acl(world: World) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mqtt_api_kit.fixtures import World
 
-from .support import Api, decode, get_http_data
+from .broker import Api, decode, get_http_data
 
 CLIENTID = "clientid_for_ct"
 USERNAME = "username_for_ct"

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
 
-from .conftest import load_module
+from .broker import load_module
 
 
 def _rfc3339(seconds: int) -> str:

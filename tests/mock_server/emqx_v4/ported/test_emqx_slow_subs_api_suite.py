@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from mqtt_api_kit.fixtures import World
 from mqtt_api_kit.fixtures.diagnostics import SlowSub
 
-from .conftest import load_module
+from .broker import load_module
 
 
 def _ready(world: World) -> None:

@@ -18,20 +18,22 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
 
-from .conftest import load_module
+from .broker import load_module
 
 
 def _rfc3339(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(seconds))
 
 
-def _create(api: TestClient, body: dict[str, object]) -> object:
+def _create(api: TestClient, body: Mapping[str, object]) -> Any:
     return api.post("/api/v4/trace", json=body).json()
 
 
