@@ -1,16 +1,22 @@
 """apps/emqx_plugin_libs/test/emqx_trace_SUITE.erl (v4.4.19): the cases whose calls the
 trace API makes.
 
-Ported: t_create_failed, t_create_default, t_create_with_extra_fields (the suite calls
+Ported: t_base_create_delete, t_create_size_max, t_create_failed, t_create_default,
+t_create_with_extra_fields (the suite calls
 `emqx_trace:create/1`, whose `{error, Reason}` `POST /trace` answers as
 `{"code":"INCORRECT_PARAMS","message":Reason}`, and `emqx_trace:list/0`, which `GET /trace`
 shows), t_download_log and t_trace_file_detail (the suite calls the API handlers
 `download_zip_log/2` and `trace_file_detail/2`). In the MQTT cases a connected client of the
 world stands in for the suite's `emqtt` client.
 
-Not ported: t_base_create_delete, t_create_size_max, t_update_enable, t_load_state,
-t_client_event, t_get_log_filename, t_trace_file, t_find_closed_time (they read the trace
-table, the log handler or files directly).
+`emqx_trace:delete/1` is `DELETE /trace/{name}`, whose `{error, not_found}` the API answers
+as `{"code":"NOT_FOUND","message":"<name> NOT FOUND"}`.
+
+Not ported: t_update_enable (it re-enables a trace with `emqx_trace:update(Name, true)`; the
+4.4.19 API has only `PUT /trace/{name}/stop`, emqx_mod_trace_api.erl), t_load_state and
+t_get_log_filename (they sleep past a trace's end on the broker's clock: the world's clock
+does not run), t_client_event, t_trace_file, t_find_closed_time (they read the log files, the
+trace directory or an internal function directly).
 """
 
 from __future__ import annotations
@@ -45,6 +51,59 @@ def _ready(world: World) -> None:
     """init_per_testcase/2: the trace server runs and its table is empty."""
     load_module(world, "emqx_mod_trace")
     world.diagnostics.clear_traces()
+
+
+def _seconds(rfc3339: str) -> int:
+    return int(datetime.fromisoformat(rfc3339).timestamp())
+
+
+def test_t_base_create_delete(single_client: TestClient, single_node: World) -> None:
+    """emqx_trace_SUITE.erl, t_base_create_delete. `emqx_trace:list/0` and `format/1` are
+    read through `GET /trace` (`list_trace/2`): the record's `filter` is shown under its type's
+    name, the times as RFC 3339, and `enable => true` within its window as status `running`."""
+    api, world = single_client, single_node
+    _ready(world)
+    now = world.now // 1000
+    start, end = _rfc3339(now), _rfc3339(now + 30 * 60)
+    name, client_id = "name1", "test-device"
+    trace = {
+        "name": name,
+        "type": "clientid",
+        "clientid": client_id,
+        "start_at": start,
+        "end_at": end,
+    }
+    another = {**trace, "name": "anotherTrace"}
+    assert _create(api, trace) == {"code": 0}
+    assert _create(api, trace) == {"code": "ALREADY_EXISTED", "message": "name1Already Exists"}
+    assert _create(api, another) == {
+        "code": "DUPLICATE_CONDITION",
+        "message": "name1Duplication Condition",
+    }
+    (listed,) = api.get("/api/v4/trace").json()["data"]
+    assert (listed["name"], listed["type"], listed["clientid"]) == (name, "clientid", client_id)
+    assert (_seconds(listed["start_at"]), _seconds(listed["end_at"])) == (now, now + 30 * 60)
+    assert listed["status"] == "running"
+    assert api.delete(f"/api/v4/trace/{name}").json() == {"code": 0}
+    assert api.delete(f"/api/v4/trace/{name}").json() == {
+        "code": "NOT_FOUND",
+        "message": "name1 NOT FOUND",
+    }
+    assert api.get("/api/v4/trace").json() == {"code": 0, "data": []}
+
+
+def test_t_create_size_max(single_client: TestClient, single_node: World) -> None:
+    """emqx_trace_SUITE.erl, t_create_size_max: at most 30 traces (`?MAX_SIZE`)."""
+    api = single_client
+    _ready(single_node)
+    for seq in range(1, 31):
+        body = {"name": f"name{seq}", "type": "topic", "topic": f"/x/y/{seq}"}
+        assert _create(api, body) == {"code": 0}
+    trace31 = {"name": "name31", "type": "topic", "topic": "/x/y/31"}
+    assert _create(api, trace31)["code"] != 0  # {error, _}
+    assert api.delete("/api/v4/trace/name30").json() == {"code": 0}
+    assert _create(api, trace31) == {"code": 0}
+    assert len(api.get("/api/v4/trace").json()["data"]) == 30
 
 
 def test_t_create_failed(single_client: TestClient, single_node: World) -> None:
