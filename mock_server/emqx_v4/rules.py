@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World, rule_sql
 from mqtt_api_kit.fixtures.rule_events import RULE_EVENTS, event_of, example_columns
-from mqtt_api_kit.fixtures.rules import ActionSpec, Rule, RuleEngine, RuleError, sql_reason
+from mqtt_api_kit.fixtures.rules import Rule, RuleEngine, RuleError, action_specs, sql_reason
 from mqtt_api_kit.fixtures.terms import Atom
 
 from ..paths import path_value
@@ -61,21 +61,13 @@ def _is_test(params: dict[str, Any], body: dict[str, Any]) -> bool:
     return value is True or value == "true"
 
 
-def _actions(specs: list[Any]) -> list[ActionSpec]:
-    """`parse_actions/1` (the document guarantees objects with a string `name`)."""
-    return [
-        ActionSpec(a["name"], a.get("params", {}), tuple(_actions(a.get("fallbacks", []))))
-        for a in specs
-    ]
-
-
 def _rule_params(body: dict[str, Any], into: dict[str, Any]) -> dict[str, Any] | Response:
     """`parse_rule_params/2`: the keys it knows, in order; an empty `id` is refused."""
     for key, value in body.items():
         if key == "id" and value == "":
             return _bad_args((Atom("empty_string_not_allowed"), Atom("id")))
         if key == "actions":
-            into[key] = _actions(value)
+            into[key] = action_specs(value)  # the document guarantees string names
         elif key in ("id", "rawsql", "enabled", "on_action_failed", "description"):
             into[key] = value
     return into

@@ -12,11 +12,16 @@ world stands in for the suite's `emqtt` client.
 `emqx_trace:delete/1` is `DELETE /trace/{name}`, whose `{error, not_found}` the API answers
 as `{"code":"NOT_FOUND","message":"<name> NOT FOUND"}`.
 
+t_load_state and t_get_log_filename sleep past a trace's end: the world's clock is moved
+on instead (`Clock.advance`, the stand-in for `ct:sleep/1`). `emqx_trace:get_trace_filename/1`
+is what `GET /trace/{name}/detail` calls (`{error, not_found}` → `{"code":"NOT_FOUND",
+"message":"not_found"}`); the list's `enable` is read as `list_trace/2` shows it, `status`
+(`status/5`: `stopped` once disabled or past its end).
+
 Not ported: t_update_enable (it re-enables a trace with `emqx_trace:update(Name, true)`; the
-4.4.19 API has only `PUT /trace/{name}/stop`, emqx_mod_trace_api.erl), t_load_state and
-t_get_log_filename (they sleep past a trace's end on the broker's clock: the world's clock
-does not run), t_client_event, t_trace_file, t_find_closed_time (they read the log files, the
-trace directory or an internal function directly).
+4.4.19 API has only `PUT /trace/{name}/stop`, emqx_mod_trace_api.erl), t_client_event,
+t_trace_file, t_find_closed_time (they read the log files, the trace directory or an internal
+function directly).
 """
 
 from __future__ import annotations
@@ -210,3 +215,69 @@ def test_t_trace_file_detail(single_client: TestClient, single_node: World) -> N
     assert entry["node"] == world.running_nodes()[0].name
     assert entry["size"] >= 0
     assert entry["mtime"] >= now
+
+
+def test_t_load_state(single_client: TestClient, single_node: World) -> None:
+    """emqx_trace_SUITE.erl, t_load_state."""
+    api, world = single_client, single_node
+    _ready(world)
+    now = world.now // 1000
+    running = {
+        "name": "Running",
+        "type": "topic",
+        "topic": "/x/y/1",
+        "start_at": _rfc3339(now - 1),
+        "end_at": _rfc3339(now + 2),
+    }
+    waiting = {
+        "name": "Waiting",
+        "type": "topic",
+        "topic": "/x/y/2",
+        "start_at": _rfc3339(now + 3),
+        "end_at": _rfc3339(now + 8),
+    }
+    finished = {
+        "name": "Finished",
+        "type": "topic",
+        "topic": "/x/y/3",
+        "start_at": _rfc3339(now - 5),
+        "end_at": _rfc3339(now),
+    }
+    assert _create(api, running) == {"code": 0}
+    assert _create(api, waiting) == {"code": 0}
+    assert _create(api, finished) == _error("end_at time has already passed")
+    traces = api.get("/api/v4/trace").json()["data"]
+    assert len(traces) == 2
+    # both enabled: Running within its window, Waiting before its start
+    assert sorted((t["name"], t["status"]) for t in traces) == [
+        ("Running", "running"),
+        ("Waiting", "waiting"),
+    ]
+    world.clock.advance(3500)  # ct:sleep(3500)
+    traces2 = api.get("/api/v4/trace").json()["data"]
+    assert len(traces2) == 2
+    # Running past its end (enable false), Waiting now within its window (enable true)
+    assert sorted((t["name"], t["status"]) for t in traces2) == [
+        ("Running", "stopped"),
+        ("Waiting", "running"),
+    ]
+
+
+def test_t_get_log_filename(single_client: TestClient, single_node: World) -> None:
+    """emqx_trace_SUITE.erl, t_get_log_filename."""
+    api, world = single_client, single_node
+    _ready(world)
+    now = world.now // 1000
+    trace = {
+        "name": "name1",
+        "type": "ip_address",
+        "ip_address": "127.0.0.1",
+        "start_at": _rfc3339(now),
+        "end_at": _rfc3339(now + 2),
+    }
+    assert _create(api, trace) == {"code": 0}
+    missing = api.get("/api/v4/trace/test/detail").json()
+    assert missing == {"code": "NOT_FOUND", "message": "not_found"}
+    assert api.get("/api/v4/trace/name1/detail").json()["code"] == 0
+    world.clock.advance(3000)  # ct:sleep(3000)
+    assert api.get("/api/v4/trace/name1/detail").json()["code"] == 0
