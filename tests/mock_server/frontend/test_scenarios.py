@@ -106,3 +106,29 @@ def test_any_path_and_a_bad_rule(tmp_path: Path) -> None:
         build_world(1, 2, 1, scenario=scenario)
     with pytest.raises(ScenarioError, match="no scenario named"):
         load("no-such-scenario")
+
+
+def test_a_scenarios_rules_are_created_with_their_actions(tmp_path: Path) -> None:
+    """A scenario's rule is what `POST /rules` with the same fields creates: its actions
+    parsed as `parse_actions/1` does and completed with the action's defaults."""
+    text = (
+        'description: x\nrules:\n  - id: rule:mine\n    rawsql: SELECT * FROM "t/#"\n'
+        "    actions:\n      - name: republish\n        params: {target_topic: t2, target_qos: 1}\n"
+    )
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(text)
+    world = build_world(1, 2, 1, scenario=load(str(mine)))
+    rule = world.rule_engine.rule("rule:mine")
+    assert rule is not None and list(rule.topics) == ["t/#"]
+    [action] = rule.actions
+    assert action.name == "republish"
+    assert action.params == {
+        "target_topic": "t2",
+        "target_qos": 1,
+        "target_retain": False,
+        "payload_tmpl": "${payload}",
+    }
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('description: x\nrules:\n  - rawsql: SELECT * FROM "t"\n    actions: [{}]\n')
+    with pytest.raises(ScenarioError, match=r"bad.yaml:3: rules"):
+        build_world(1, 2, 1, scenario=load(str(bad)))
