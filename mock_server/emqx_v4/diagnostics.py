@@ -21,9 +21,6 @@ emqx_plugin_libs unconditionally). Read from the handlers at v4.4.19:
 
 from __future__ import annotations
 
-import io
-import time
-import zipfile
 from typing import Any
 
 from starlette.responses import Response
@@ -36,6 +33,7 @@ from mqtt_api_kit.fixtures.diagnostics import (
     topic_name_error,
     trace_log,
 )
+from mqtt_api_kit.fixtures.zipfiles import zip_bytes
 
 from ..http import json_response
 from ..paths import path_value
@@ -194,15 +192,14 @@ class DiagnosticsApi:
         found = self._trace(name)
         if isinstance(found, Response):
             return found
-        buffer = io.BytesIO()
-        stamp = time.gmtime(min(self._now_s(), found.end_at))[:6]
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for node in self._nodes():
-                log = self._log(found, node)
-                if log is not None:
-                    archive.writestr(zipfile.ZipInfo(f"{node}-{found.filename()}", stamp), log)
+        entries: list[tuple[str, bytes]] = []
+        for node in self._nodes():
+            log = self._log(found, node)
+            if log is not None:
+                entries.append((f"{node}-{found.filename()}", log))
+        archive = zip_bytes(entries, min(self._now_s(), found.end_at) * 1000)
         headers = {"content-disposition": f"attachment; filename={found.name}.zip"}
-        return Response(buffer.getvalue(), 200, headers, media_type="application/octet-stream")
+        return Response(archive, 200, headers, media_type="application/octet-stream")
 
     async def read_trace_log(self, name: str, **params: Any) -> Response:
         """`stream_log_file/2`: `bytes` (default 1000) from `position` (default 0) of the
