@@ -2,7 +2,10 @@
 
 Several plugin handlers put a printed term in an answer: minirest's `return({error, Term})`
 (`minirest.erl` 0.3.12, `format_msg/1`), `POST /acl`'s `{add, Map}`, the auth batch outcomes
-(`"{error,existed}"`), the rule engine's `Bad Arguments: …`. The request body reaches a handler
+(`"{error,existed}"`), the rule engine's `Bad Arguments: …`. The auth and ACL modules' own
+`format_msg/1` prints with `~p` (emqx_auth_mnesia_api.erl:311, emqx_acl_mnesia_api.erl:231),
+which breaks lines past 80 columns; the terms they print (`{error,existed}`, `{error,login}`)
+are far shorter, so one printer serves. The request body reaches a handler
 as minirest's jiffy decoding made it (`minirest_handler:from_ejson/1`): an object is a
 proplist of `{<<"key">>, Value}` (`{}` is `[{}]`), a string a binary, `null` the atom `null`.
 
