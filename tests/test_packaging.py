@@ -11,12 +11,16 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 
 
-def test_every_python_package_in_the_mapped_folders_is_listed() -> None:
+def test_every_folder_in_the_mapped_folders_is_listed() -> None:
+    """Python packages and data-only folders alike: setuptools sees any folder it could
+    import as a package, and warns (then ships nothing of it) when one is not listed."""
     mapping: dict[str, str] = SETUPTOOLS["package-dir"]
     found = set()
     for name, folder in mapping.items():
-        for init in (ROOT / folder).rglob("__init__.py"):
-            relative = init.parent.relative_to(ROOT / folder).parts
+        for path in (ROOT / folder).rglob("*"):
+            if not path.is_file() or "__pycache__" in path.parts or path.name.startswith("."):
+                continue
+            relative = path.parent.relative_to(ROOT / folder).parts
             found.add(".".join((name, *relative)))
     assert found == set(SETUPTOOLS["packages"])
 
