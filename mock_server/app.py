@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-import connexion
 from connexion.exceptions import BadRequestProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
@@ -35,6 +34,7 @@ from .emqx_v4 import EmqxV4
 from .hivemq import HiveMq
 from .http import text_response
 from .pipeline import PIPELINE, Stage, assemble
+from .prepared import PreparedApp, prepared_validators
 from .runtime import Runtime, Sizes, build
 from .site import Site
 
@@ -97,7 +97,8 @@ def create_app(
     factories = dialects if dialects is not None else default_dialects()
     site = Site.of([factory(world, config) for factory in factories], config, runtime)
 
-    app = connexion.AsyncApp(__name__, security_map=PASS_THROUGH)
+    app = PreparedApp(__name__, security_map=PASS_THROUGH)
+    validators = prepared_validators()
     for dialect in site.dialects:
         table = dialect.handlers()
         specs.register(
@@ -108,6 +109,7 @@ def create_app(
             resolver=Resolver(function_resolver=table.__getitem__),
             strict_validation=False,  # brokers ignore unknown query parameters
             validate_responses=False,
+            validator_map=validators,
         )
     app.add_api(
         document_copy(ADMIN_DOCUMENT),
