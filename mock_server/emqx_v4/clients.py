@@ -24,7 +24,10 @@ class ClientsApi:
     def _list(self, node: str | None, params: dict[str, Any]) -> Response:
         page = Page.from_params(params)
         preds = client_predicates(params)
-        rows, hasnext = page.take(matching(self.world.clients(node), preds))
+        if preds:
+            rows, hasnext = page.take(matching(self.world.clients(node), preds))
+        else:  # no filter: the page is a slice of the table, whatever its offset
+            rows, hasnext = page.cut(self.world.client_slice(*page.window(), node))
         count = -1 if FILTER_PARAMS.intersection(params) else self.world.client_count(node)
         return errors.ok(data=[self._render(c) for c in rows], meta=page.meta(count, hasnext))
 

@@ -67,7 +67,7 @@ class SubscriptionsApi:
         if "topic" in params:
             return self._by_topic(node, unquote(str(params["topic"])), page, params)
         rows, hasnext = page.take(matching(self._rows(node), _filters(params)))
-        count = -1 if FILTERS.intersection(params) else sum(1 for _ in self._rows(node))
+        count = -1 if FILTERS.intersection(params) else self.world.subscription_count(node)
         data = [serialize.subscription(c.node, s) for c, s in rows]
         return errors.ok(data=data, meta=page.meta(count, hasnext))
 
