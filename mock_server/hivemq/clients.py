@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import overload
+
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import Client, World
@@ -13,20 +16,37 @@ from .cursor import Cursors
 from .paging import CLIENT_LIST, walk_era
 
 
+class _ClientIds(Sequence[str]):
+    """The client ids in list order, read a page at a time: a page costs its own length
+    (`World.client_slice`), not a pass over the world."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def __len__(self) -> int:
+        return self._world.client_count()
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [c.clientid for c in self._world.clients()][index]
+            return [c.clientid for c in self._world.client_slice(start, max(start, stop))]
+        position = range(len(self))[index]  # IndexError as a list gives it
+        return self._world.client_slice(position, position + 1)[0].clientid
+
+
 class MqttClientsApi:
     def __init__(self, world: World, cursors: Cursors) -> None:
         self.world = world
         self.cursors = cursors
-        self._snapshot: tuple[int, list[str]] = (-1, [])
 
-    def _ids(self) -> list[str]:
-        """Client ids in list order, rebuilt only when the world changed: a 10,000-client
-        walk then costs one pass, not one per page."""
-        revision, ids = self._snapshot
-        if revision != self.world.revision:
-            ids = [c.clientid for c in self.world.clients()]
-            self._snapshot = (self.world.revision, ids)
-        return ids
+    def _ids(self) -> Sequence[str]:
+        return _ClientIds(self.world)
 
     def _client(self, clientid: str) -> Client | None:
         return self.world.client(path_value(clientid))
