@@ -9,6 +9,13 @@ package data that cannot change within a process, so each is built and validated
 every app then gets a deep copy (a few hundredths of a second), because Connexion writes the
 base path into the specification it is given.
 
+That validation is a property of the documents, not of a run: it is 2/3 of the mock's start-up
+(cProfile, `jsonschema` under `_validate_spec`: about 1.5 s of CPU for the three documents),
+and its answer cannot differ between runs of one installed package. So the mock builds its
+specifications without it (`_Checked`), and tests/mock_server/test_specs.py runs Connexion's
+own validation on every document, so a document the mock would not have accepted still fails
+the build.
+
 `register` is what `ConnexionMiddleware.add_api` does once it holds a `Specification`
 (connexion 3.x, `connexion/middleware/main.py`): merge the API's options into the app's and
 queue the API for the middlewares, which build their operations from it on first request.
@@ -22,18 +29,40 @@ from typing import Any
 
 import connexion
 from connexion.middleware.main import API
-from connexion.spec import Specification
+from connexion.spec import OpenAPISpecification, Specification
 
 from mqtt_api_kit.openapi import document_copy
 
-__all__ = ["register", "specification"]
+__all__ = ["connexion_validate", "register", "specification"]
+
+
+class _Checked(OpenAPISpecification):
+    """An OpenAPI 3 specification of a document already validated by the test suite."""
+
+    @classmethod
+    def _validate_spec(cls, spec: Any) -> None:
+        return None
+
+
+def _string_keys(obj: Any) -> Any:
+    """What `Specification.from_dict` does first: YAML's integer keys (`200:`) as text."""
+    if isinstance(obj, dict):
+        return {str(k): _string_keys(v) for k, v in obj.items()}
+    return obj
+
+
+def connexion_validate(name: str) -> None:
+    """Connexion's own check of a document (meta-schema and defaults), as `add_api` runs it;
+    raises `InvalidSpecification`. For the tests: the mock skips it at start-up."""
+    OpenAPISpecification._validate_spec(_string_keys(document_copy(name)))
 
 
 @cache
 def _validated(name: str) -> Specification:
-    # `from_dict` is unannotated in Connexion; it returns the OpenAPI 3 subclass for 3.x.
-    built: Specification = Specification.from_dict(document_copy(name))
-    return built
+    raw = _string_keys(document_copy(name))
+    if not str(raw.get("openapi", "")).startswith("3."):
+        raise ValueError(f"{name}: the mock serves OpenAPI 3 documents only")
+    return _Checked(raw)
 
 
 def specification(name: str) -> Specification:
