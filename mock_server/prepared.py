@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import connexion
 from connexion.apps.abstract import AbstractApp
@@ -78,7 +78,7 @@ class _PreparedParameterValidator(ParameterValidator):
     """Connexion's parameter validator with its checks compiled for one operation."""
 
     def __init__(self, parameters: list[dict[str, Any]], uri_parser: Any, **kwargs: Any) -> None:
-        super().__init__(parameters, uri_parser, **kwargs)
+        super().__init__(parameters, uri_parser, **kwargs)  # type: ignore[no-untyped-call]
         self._checks = [
             _Checker(p)
             for where in ("query", "path", "header", "cookie")
@@ -93,7 +93,8 @@ class _PreparedParameterValidator(ParameterValidator):
 
     def validate_request(self, request: ConnexionRequest) -> None:
         if self.strict_validation:
-            super().validate_request(request)  # the extra-parameter check; rare, kept as is
+            # The extra-parameter check; rare, kept as is.
+            super().validate_request(request)  # type: ignore[no-untyped-call]
             return
         for check in self._checks:
             if check.where == "query":
@@ -137,7 +138,7 @@ def prepared_validators() -> dict[str, Any]:
                 hit = bodies[key] = (self._schema, compiled)
             return hit[1]
 
-    body = MediaTypeDict(VALIDATOR_MAP["body"])
+    body = MediaTypeDict(cast(Mapping[str, Any], VALIDATOR_MAP["body"]))
     body["*/*json"] = PreparedJsonBody
     return {"parameter": parameter, "body": body}
 
@@ -146,7 +147,7 @@ class _ParsedRequest(ConnexionRequest):
     """A request whose query the validator already parsed (same parser, same scope)."""
 
     def __init__(self, scope: Scope, receive: Receive, uri_parser: Any, query: Any) -> None:
-        super().__init__(scope, receive, uri_parser=uri_parser)
+        super().__init__(scope, receive, uri_parser=uri_parser)  # type: ignore[no-untyped-call]
         if query is not None:
             self._query_params = query
 
@@ -165,7 +166,7 @@ class _PreparedOperation(AsyncOperation):
         self._call: Callable[[ConnexionRequest], Any] = decorator.decorate(self._fn)
 
     @classmethod
-    def from_operation(  # type: ignore[override]
+    def from_operation(
         cls, operation: AbstractOperation, *, pythonic_params: bool, jsonifier: Any
     ) -> _PreparedOperation:
         return cls(operation, pythonic_params=pythonic_params, jsonifier=jsonifier)
@@ -174,7 +175,10 @@ class _PreparedOperation(AsyncOperation):
     def fn(self) -> Callable[..., Any]:
         return functools.partial(self._call)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    # Connexion annotates this as returning a response; an ASGI call returns None.
+    async def __call__(  # type: ignore[override]
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         parsed = scope.get("extensions", {}).get(_PARSED_QUERY)
         request = _ParsedRequest(scope, receive, self._uri_parser, parsed)
         response = await self._call(request)
