@@ -75,8 +75,18 @@ wheel-check: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/python ../shared/tools/check_examples.py .
 
-bench: $(STAMP)
-	$(BIN)/python -m bench
+## make bench: the mock side by side with Stoplight Prism (static and -d, installed from npm
+## into bench/prism/ on first use) and a bare ASGI app, under wrk, pinned cores, alternating
+## rounds; then start-up, memory and per-call figures by world size (BENCH_SIZES=200,100000).
+## BENCH="world mock mqtt suite" picks other benchmarks; BENCH_SECONDS, BENCH_ROUNDS tune it.
+BENCH ?= http sizes
+bench: $(STAMP) bench/prism/node_modules/.bin/prism
+	$(BIN)/python -m bench $(BENCH)
+
+bench/prism/node_modules/.bin/prism: bench/prism/package.json bench/prism/package-lock.json
+	command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	npm ci --no-audit --no-fund --prefix bench/prism
+	@touch $@
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis reports

@@ -4,13 +4,15 @@ import sys
 import warnings
 from collections.abc import Callable
 
-from . import mock, mqtt, suite, world
+from . import http, mock, mqtt, sizes, suite, world
 
 BENCHES: dict[str, Callable[[], object]] = {
     "world": world.run,
     "mock": mock.run,
     "mqtt": mqtt.run,
     "suite": suite.run,
+    "http": http.run,
+    "sizes": sizes.run,
 }
 
 

@@ -1,0 +1,58 @@
+"""World-size figures of the mock process: start-up (until it answers), peak resident memory,
+and the p50 of calls whose cost should follow the answer, not the world (sequential, one
+client, server on core 0). BENCH_SIZES: comma-separated client counts (default 200,100000;
+add 1000000 for the issue's target size)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+
+from .http import AUTH, PUBLISH, SERVER_CORE, _pinned, _process, mock_argv
+from .server import free_port
+
+CALLS = (
+    ("page 5000 of 100", "GET", "/api/v4/clients?_page=5000&_limit=100"),
+    ("page 1 of 10", "GET", "/api/v4/clients?_page=1&_limit=10"),
+    ("/stats", "GET", "/api/v4/stats"),
+    ("publish", "POST", "/api/v4/mqtt/publish"),
+    ("_like_clientid", "GET", "/api/v4/clients?_like_clientid=zz9&_limit=10"),
+    ("HiveMQ page", "GET", "/api/v1/mqtt/clients?limit=100"),
+)
+
+
+def _peak_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run(requests: int = 30) -> None:
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "200,100000").split(",")]
+    print(f"  load: {os.getloadavg()[0]:.2f} (1 min); p50 of {requests} sequential calls")
+    header = "".join(f"{label:>18}" for label, _, _ in CALLS)
+    print(f"  {'clients':>9} {'start s':>8} {'peak MiB':>9}{header}   (ms)", flush=True)
+    for size in sizes:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        start = time.perf_counter()
+        with _process(_pinned(SERVER_CORE, mock_argv(port, size)), base + "/api/v4/stats") as proc:
+            started = time.perf_counter() - start
+            cells = []
+            with httpx.Client(base_url=base, headers={"Authorization": AUTH}, timeout=120) as http:
+                for _, method, path in CALLS:
+                    body = PUBLISH if method == "POST" else None
+                    kind = {"Content-Type": "application/json"} if body else {}
+                    took = []
+                    for _ in range(requests):
+                        t0 = time.perf_counter()
+                        http.request(method, path, content=body, headers=kind).raise_for_status()
+                        took.append(time.perf_counter() - t0)
+                    cells.append(f"{statistics.median(took) * 1000:18.2f}")
+            peak = _peak_mib(proc.pid)
+        print(f"  {size:9} {started:8.2f} {peak:9.0f}{''.join(cells)}", flush=True)
