@@ -6,8 +6,8 @@ meta-schema (with every `default` checked against its schema), and `$ref` resolu
 emqx-v4.yaml that is about a second on a 2-core machine, and it was 90 % of `create_app`
 (measured with cProfile: `connexion.spec.Specification._validate_spec`). The documents are
 package data that cannot change within a process, so each is built and validated once here;
-every app then gets a deep copy (a few hundredths of a second), because Connexion writes the
-base path into the specification it is given.
+every app then gets a deep copy (a few hundredths of a second), because Connexion writes into
+the specification it is given.
 
 That validation is a property of the documents, not of a run: it is 2/3 of the mock's start-up
 (cProfile, `jsonschema` under `_validate_spec`: about 1.5 s of CPU for the three documents),
@@ -39,8 +39,9 @@ __all__ = ["connexion_validate", "register", "specification"]
 class _Checked(OpenAPISpecification):
     """An OpenAPI 3 specification of a document already validated by the test suite."""
 
-    def __init__(self, raw_spec: dict[str, Any]) -> None:
-        super().__init__(raw_spec)  # type: ignore[no-untyped-call]
+    # `base_uri` too: `Specification.clone` (Swagger UI's `with_base_path`) passes it.
+    def __init__(self, raw_spec: dict[str, Any], *, base_uri: str = "") -> None:
+        super().__init__(raw_spec, base_uri=base_uri)  # type: ignore[no-untyped-call]
 
     @classmethod
     def _validate_spec(cls, spec: Any) -> None:
@@ -61,7 +62,7 @@ def connexion_validate(name: str) -> None:
 
 
 @cache
-def _validated(name: str) -> Specification:
+def _validated(name: str) -> _Checked:
     raw = _string_keys(document_copy(name))
     if not str(raw.get("openapi", "")).startswith("3."):
         raise ValueError(f"{name}: the mock serves OpenAPI 3 documents only")
@@ -69,7 +70,9 @@ def _validated(name: str) -> Specification:
 
 
 def specification(name: str) -> Specification:
-    """A private, validated Connexion specification of the document `name`."""
+    """A private, validated Connexion specification of the document `name`: a deep copy.
+    Connexion writes its `servers`, and parts of the resolved paths are written too while
+    apps are built and served (test_specs.py caught it when only the top level was copied)."""
     return copy.deepcopy(_validated(name))
 
 

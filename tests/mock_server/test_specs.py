@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 from connexion.spec import Specification
+from starlette.testclient import TestClient
 
+from mqtt_api_kit.fixtures import build_world
 from mqtt_api_kit.mock_server import specs
+from mqtt_api_kit.mock_server.app import create_app
 from mqtt_api_kit.openapi import document_copy
-from mqtt_api_kit.registry import APIS
+from mqtt_api_kit.registry import APIS, EMQX_V4
 
 
 @pytest.mark.parametrize("name", sorted({api.document for api in APIS.values()}))
@@ -22,3 +25,20 @@ def test_the_mock_specification_is_what_connexion_would_build(name: str) -> None
     theirs = Specification.from_dict(document_copy(name))
     assert ours.raw == theirs.raw
     assert ours.spec == theirs.spec
+
+
+def test_apps_keep_their_own_base_paths_and_serve_their_documents() -> None:
+    # Two apps over one cached specification: the base path one writes is not the other's,
+    # and Swagger UI's openapi.json (Specification.clone) answers.
+    first, second = specs.specification(EMQX_V4.document), specs.specification(EMQX_V4.document)
+    first.base_path = "/first"
+    assert second.base_path == EMQX_V4.base_path
+    assert (
+        specs.specification(EMQX_V4.document).raw["servers"]
+        == document_copy(EMQX_V4.document)["servers"]
+    )
+    app = create_app(build_world(seed=5, clients=3))
+    with TestClient(app) as http:
+        served = http.get(f"{EMQX_V4.base_path}/openapi.json")
+    assert served.status_code == 200
+    assert served.json()["paths"].keys() == document_copy(EMQX_V4.document)["paths"].keys()
