@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from connexion.spec import Specification
 from starlette.testclient import TestClient
@@ -24,7 +26,23 @@ def test_the_mock_specification_is_what_connexion_would_build(name: str) -> None
     ours = specs.specification(name)
     theirs = Specification.from_dict(document_copy(name))
     assert ours.raw == theirs.raw
-    assert ours.spec == theirs.spec
+    assert _same(ours.spec, theirs.spec, set())
+
+
+def _same(a: Any, b: Any, seen: set[tuple[int, int]]) -> bool:
+    """Equality that survives the cycles of a resolved document (HiveMQ's schemas refer to
+    themselves): a pair of containers already under comparison counts as equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if (id(a), id(b)) in seen:
+            return True
+        seen.add((id(a), id(b)))
+        return a.keys() == b.keys() and all(_same(a[k], b[k], seen) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        if (id(a), id(b)) in seen:
+            return True
+        seen.add((id(a), id(b)))
+        return len(a) == len(b) and all(_same(x, y, seen) for x, y in zip(a, b, strict=True))
+    return bool(type(a) is type(b) and a == b)
 
 
 def test_apps_keep_their_own_base_paths_and_serve_their_documents() -> None:
