@@ -64,6 +64,8 @@ class Api:
     discovery: tuple[DiscoverySource, ...] = ()
     not_served: NotServed = NotServed(404)
     aliases: tuple[str, ...] = field(default=())  # other base paths that mean this API
+    # Whether the broker's 401 carries `WWW-Authenticate` (the suite's security probe checks it).
+    challenges: bool = True
 
 
 EMQX_V4 = Api(
@@ -84,8 +86,10 @@ EMQX_V4 = Api(
             "/clients?_limit=25", ("data",), "username", "usernames", ("path.username",), 0.6
         ),
     ),
-    # minirest: `Not found.` in plain text (NanoMQ's EMQX-shaped API: `{"code":102}`)
+    # minirest: `Not found.` in plain text (minirest_handler.erl, 0.3.12); NanoMQ's EMQX-shaped
+    # API: `{"code":102}` without a Content-Type (nanomq/rest_api.c, process_request)
     not_served=NotServed(404, bodies=(b"Not found.",), json_code=102),
+    # minirest.erl apply_handler/3: 401 `UNAUTHORIZED` + `Basic Realm="minirest-server"`
     aliases=("/api",),  # EMQX Cloud serves the 4.x API under plain /api
 )
 
@@ -110,6 +114,7 @@ EMQX_V2 = Api(
         ),
     ),
     not_served=NotServed(404, bodies=(b"",)),  # 2.3's cowboy dispatcher: 404, empty body
+    # emqttd_http.erl: 401 with `WWW-Authenticate: Basic Realm="emqx control center"`
 )
 
 HIVEMQ = Api(
@@ -154,6 +159,8 @@ HIVEMQ = Api(
         ),
     ),
     not_served=NotServed(404),
+    # HiveMQ's reference declares no security; a protected REST API challenges with Basic
+    # (the mock and `openapi/hivemq.yaml` say so, as the reference is silent)
 )
 
 APIS: dict[str, Api] = {a.name: a for a in (EMQX_V4, EMQX_V2, HIVEMQ)}

@@ -67,7 +67,13 @@ def client(request: pytest.FixtureRequest, world: World) -> TestClient:
 
 # `python -m <one of these>` runs the suite (the runner, or Schemathesis itself).
 _SUITE_MODULES = frozenset(
-    {"schemathesis", "schemathesis.cli", "mqtt_api_kit.contract_tests", "contract_tests"}
+    {
+        "schemathesis",
+        "schemathesis.cli",
+        "mqtt_api_kit.contract_tests",
+        "mqtt_api_kit.contract_tests.child",
+        "contract_tests",
+    }
 )
 
 

@@ -78,9 +78,10 @@ PUBLIC: dict[str, list[str]] = {
     ],
     "mqtt_api_kit.contract_tests": [],
     "mqtt_api_kit.contract_tests.runner": [
+        "Settings",
         "build_parser",
+        "exit_code",
         "main",
-        "report_path",
         "schemathesis_argv",
         "write_config",
     ],

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any, TypeGuard
+from urllib.parse import urlsplit
 
 from schemathesis import Response
+
+from mqtt_api_kit.registry import APIS, Api
 
 if TYPE_CHECKING:
     from schemathesis.specs.openapi.schemas import OpenApiCase
@@ -46,3 +49,21 @@ def query_int(case: OpenApiCase, name: str) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# id of a raw document → (the document, kept alive so the id stays its own; its API)
+_by_schema: dict[int, tuple[Any, Api | None]] = {}
+
+
+def api_of(case: Any) -> Api | None:
+    """The API whose document the case was generated from: the one whose base path its
+    `servers` URL names. Each document belongs to one API, so this holds wherever the suite
+    runs (our CLI, the pytest plugin, a plain `schemathesis run` with our hooks)."""
+    raw = case.operation.schema.raw_schema
+    key = id(raw)
+    if key not in _by_schema:
+        servers = raw.get("servers") or [{}]
+        path = urlsplit(servers[0].get("url", "")).path.rstrip("/")
+        found = next((a for a in APIS.values() if path.endswith(a.base_path)), None)
+        _by_schema[key] = (raw, found)
+    return _by_schema[key][1]

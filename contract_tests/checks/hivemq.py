@@ -24,6 +24,7 @@ import requests
 import schemathesis
 from schemathesis import CheckContext, Response
 
+from ..guard import process_session
 from .common import json_body, query_int
 
 if TYPE_CHECKING:
@@ -88,7 +89,9 @@ def hivemq_error_shape(ctx: CheckContext, response: Response, case: OpenApiCase)
 
 
 class _Walker:
-    """GETs along `_links.next`, with the credentials of the request being checked."""
+    """GETs along `_links.next` with the run's credentials: those of the request being checked
+    when it carries them (a plain `schemathesis run --auth`), else the ones the suite's guard
+    adds on the wire. Every GET is bounded by the guard's size and time limits."""
 
     def __init__(self, response: Response, paged: PagedList) -> None:
         request = response.request
@@ -100,10 +103,11 @@ class _Walker:
             k: v for k, v in request.headers.items() if k.lower() in ("authorization", "cookie")
         }
         self.verify = response.verify
+        self.http = process_session()
 
     def get(self, url: str) -> requests.Response:
         try:
-            return requests.get(url, headers=self.headers, timeout=TIMEOUT, verify=self.verify)
+            return self.http.get(url, headers=self.headers, timeout=TIMEOUT, verify=self.verify)
         except requests.RequestException as exc:
             raise AssertionError(f"following the {self.noun} list to {url} failed: {exc}") from None
 

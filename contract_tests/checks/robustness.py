@@ -5,7 +5,7 @@ headers, unknown query parameters — EMQX documents that it ignores them). So a
 judged only when our document itself says it is invalid: its declared parameters and body are
 re-validated with openapi-core, and requests that turn out valid are left alone.
 
-What a rejection looks like depends on the API family (`MQTT_API_FAMILY`, set by the runner):
+What a rejection looks like depends on the API family (of the document the case came from):
 
 * EMQX (v4 and v2) answer business errors with HTTP 200 and a non-zero `code`; a documented
   4xx (404 `Not found.` for a path that matches no route, 400 for a body that is not JSON) is a
@@ -18,7 +18,6 @@ A 5xx is never a rejection: the broker crashed on input it should have refused.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -33,12 +32,10 @@ from openapi_core.validation.request.validators import (
 )
 from schemathesis import CheckContext, Response
 
-from .common import is_valid_request, json_body
+from .common import api_of, is_valid_request, json_body
 
 if TYPE_CHECKING:
     from schemathesis.specs.openapi.schemas import OpenApiCase
-
-FAMILY_ENV = "MQTT_API_FAMILY"
 
 
 def _emqx_rejected(status: int, body: Any) -> bool:
@@ -128,7 +125,8 @@ def rejects_invalid_input(ctx: CheckContext, response: Response, case: OpenApiCa
         raise AssertionError(
             f"broker defect: invalid input crashed the server (HTTP {response.status_code})"
         )
-    rule = _RULES.get(os.environ.get(FAMILY_ENV, ""))
+    api = api_of(case)
+    rule = _RULES.get(api.family) if api is not None else None
     if rule is None or rule(response.status_code, json_body(response)):
         return None
     if not declared_input_is_invalid(case):

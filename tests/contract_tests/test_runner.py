@@ -1,16 +1,26 @@
 from __future__ import annotations
 
-import argparse
+import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from mqtt_api_kit.contract_tests import runner
+from mqtt_api_kit.contract_tests.guard import AUTH_ENV
 from mqtt_api_kit.contract_tests.profiles import PROFILES
-from mqtt_api_kit.contract_tests.runner import build_parser, main, schemathesis_argv, write_config
+from mqtt_api_kit.contract_tests.runner import (
+    Settings,
+    build_parser,
+    child_env,
+    main,
+    schemathesis_argv,
+    write_config,
+)
+from mqtt_api_kit.contract_tests.selection import select
 from mqtt_api_kit.fixtures import build_world
 from mqtt_api_kit.mock_server import MockConfig, create_app
 from mqtt_api_kit.openapi import document
@@ -19,19 +29,22 @@ from mqtt_api_kit.registry import EMQX_V2, EMQX_V4, HIVEMQ, detect
 from ..support import free_port, serve
 
 
-def parse(*cli: str) -> argparse.Namespace:
-    return build_parser().parse_args(list(cli))
+def settings(*cli: str) -> Settings:
+    made = runner._settings(build_parser().parse_args(list(cli)))
+    assert isinstance(made, Settings), made
+    return made
 
 
 def argv_for(*cli: str, profile: str = "conformance") -> list[str]:
-    args = parse(*cli)
-    api = detect(args.url)
-    assert api is not None
-    return schemathesis_argv(args, api, PROFILES[profile])
+    return schemathesis_argv(settings(*cli), PROFILES[profile], Path("/tmp/events.ndjson"))
 
 
 def value_after(argv: list[str], flag: str) -> str:
     return argv[argv.index(flag) + 1]
+
+
+def labels(*cli: str) -> list[str]:
+    return [op.label for op in settings(*cli).chosen]
 
 
 def test_api_is_detected_from_the_base_path() -> None:
@@ -41,25 +54,42 @@ def test_api_is_detected_from_the_base_path() -> None:
     assert detect("http://h:8081/other") is None
 
 
-def test_read_only_by_default(monkeypatch, tmp_path: Path) -> None:
+def test_read_only_runs_select_no_write_at_all(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ALLOW_DESTRUCTIVE", raising=False)
-    argv = argv_for("http://h:8081/api/v4")
-    excluded = {argv[i + 1] for i, flag in enumerate(argv) if flag == "--exclude-method"}
-    assert excluded == {"POST", "PUT", "PATCH", "DELETE"}
-    assert "--include-method" not in argv  # Schemathesis would OR it with --include
-    config = write_config(parse("http://h:8081/api/v4"), tmp_path).read_text()
+    chosen = labels("http://h:8081/api/v4")
+    assert chosen and all(label.startswith("GET ") for label in chosen)
+    config = write_config(build_parser().parse_args(["http://h/api/v4"]), tmp_path).read_text()
     assert 'unexpected-methods = ["get", "options", "trace", "query"]' in config
 
 
-def test_writes_only_when_allowed(tmp_path: Path) -> None:
-    assert "--exclude-method" not in argv_for("http://h:8081/api/v4", "--allow-destructive")
-    config = write_config(parse("http://h:8081/api/v4", "--allow-destructive"), tmp_path)
-    assert "unexpected-methods" not in config.read_text()
-
-
-def test_allow_destructive_from_the_environment(monkeypatch) -> None:
+def test_writes_only_when_allowed(monkeypatch) -> None:
+    monkeypatch.delenv("ALLOW_DESTRUCTIVE", raising=False)
+    assert any(not x.startswith("GET ") for x in labels("http://h/api/v4", "--allow-destructive"))
     monkeypatch.setenv("ALLOW_DESTRUCTIVE", "1")
-    assert "--exclude-method" not in argv_for("http://h:8081/api/v4")
+    assert any(not x.startswith("GET ") for x in labels("http://h/api/v4"))
+
+
+def test_include_narrows_read_only_runs_and_adds_up() -> None:
+    assert labels("http://h/api/v4", "--include", "^GET /clients$") == ["GET /clients"]
+    both = labels("http://h/api/v4", "--include", "^GET /clients$", "--include", "^GET /nodes$")
+    assert sorted(both) == ["GET /clients", "GET /nodes"]
+    narrowed = labels("http://h/api/v4", "--include", "^GET /clients", "--exclude", "acl_cache")
+    assert "GET /clients/{clientid}/acl_cache" not in narrowed and "GET /clients" in narrowed
+    by_id = labels("http://h/api/v4", "--include-operation-id", "listClients")
+    assert by_id == ["GET /clients"]
+
+
+def test_a_selection_of_nothing_is_a_usage_error(capsys) -> None:
+    assert main(["http://h:8081/api/v4", "--include", "^DELETE /clients"]) == 2
+    assert "select no operation" in capsys.readouterr().err
+    assert main(["http://h:8081/api/v4", "--include", "("]) == 2
+
+
+def test_the_selection_reaches_schemathesis_as_one_exact_regex() -> None:
+    argv = argv_for("http://h/api/v4", "--include", "^GET /clients/{clientid}$")
+    regex = value_after(argv, "--include-name-regex")
+    assert regex == r"^(?:GET\ /clients/\{clientid\})$"
+    assert argv.count("--include-name-regex") == 1 and "--include-method" not in argv
 
 
 def test_profiles_choose_mode_phases_and_checks() -> None:
@@ -73,57 +103,54 @@ def test_profiles_choose_mode_phases_and_checks() -> None:
     assert value_after(stateful, "--phases") == "stateful"
 
 
-def test_default_credentials_and_override() -> None:
-    assert value_after(argv_for("http://h:8081/api/v4"), "--auth") == "admin:public"
-    argv = argv_for("http://h:8081/api/v4", "--auth", "ops:pw")
-    assert value_after(argv, "--auth") == "ops:pw"
-    assert "--auth" not in argv_for("http://h:8081/api/v4", "--no-auth")
+def test_credentials_travel_in_the_environment_never_in_argv(monkeypatch) -> None:
+    monkeypatch.delenv(AUTH_ENV, raising=False)
+    monkeypatch.delenv("AUTH", raising=False)
+    default = settings("http://h:8081/api/v4")
+    assert default.auth == ("admin", "public")
+    argv = schemathesis_argv(default, PROFILES["conformance"], Path("/tmp/e"))
+    assert "--auth" not in argv and not any("public" in a for a in argv)
+    assert child_env(default)[AUTH_ENV] == "admin:public"
+    given = settings("http://h:8081/api/v4", "--auth", "ops:pw")
+    assert child_env(given)[AUTH_ENV] == "ops:pw"
+    assert AUTH_ENV not in child_env(settings("http://h:8081/api/v4", "--no-auth"))
+    monkeypatch.setenv(AUTH_ENV, "env:secret")
+    assert settings("http://h/api/v4").auth == ("env", "secret")
 
 
-def test_reports_and_filters_are_passed_through() -> None:
-    argv = argv_for(
-        "http://h:8081/api/v4",
-        "--junit",
-        "out.xml",
-        "--har",
-        "run.har",
-        "--include",
-        "clients",
-        "--exclude",
-        "acl_cache",
+def test_credentials_in_the_url_are_taken_out_of_it() -> None:
+    made = settings("http://ops:s3cr%40t@h:8081/api/v4")
+    assert made.url == "http://h:8081/api/v4" and made.auth == ("ops", "s3cr@t")
+
+
+def test_reports_are_passed_through_per_profile(tmp_path: Path) -> None:
+    har = tmp_path / "run.har"
+    argv = argv_for("http://h/api/v4", "--har", str(har), "--vcr", "rel.yaml")
+    assert value_after(argv, "--report") == "ndjson,har,vcr"
+    assert value_after(argv, "--report-har-path") == str(har)
+    assert Path(value_after(argv, "--report-vcr-path")).is_absolute()  # the child runs elsewhere
+    several = schemathesis_argv(
+        settings("http://h/api/v4", "--har", str(har)),
+        PROFILES["robustness"],
+        Path("/tmp/e"),
+        several=True,
     )
-    assert value_after(argv, "--report") == "junit,har"
-    assert value_after(argv, "--report-junit-path") == "out.xml"
-    assert value_after(argv, "--report-har-path") == "run.har"
-    assert value_after(argv, "--include-name-regex") == "clients"
-    assert value_after(argv, "--exclude-name-regex") == "acl_cache"
+    assert value_after(several, "--report-har-path") == str(tmp_path / "run.robustness.har")
 
 
-def test_each_profile_writes_its_own_reports(monkeypatch) -> None:
-    """Several profiles in one run: one JUnit/HAR file each, none overwritten by the next."""
-    seen: list[tuple[str, str | None, str | None]] = []
-
-    def fake_run(args, api, profile, discovered) -> int:
-        seen.append((profile.name, args.junit, args.har))
-        return 0
-
-    monkeypatch.setattr(runner, "run_profile", fake_run)
-    cli = ["http://h:8081/api/v4", "--no-preflight", "--no-discovery", "--junit", "r/v4.xml"]
-    assert main([*cli, "--har", "t.har", "--profile", "robustness", "--profile", "stateful"]) == 0
-    assert seen == [
-        ("robustness", "r/v4-robustness.xml", "t-robustness.har"),
-        ("stateful", "r/v4-stateful.xml", "t-stateful.har"),
-    ]
-    seen.clear()
-    assert main([*cli, "--profile", "robustness"]) == 0
-    assert seen == [("robustness", "r/v4.xml", None)]  # one profile: the path as given
+def test_no_url_is_a_usage_error_not_a_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mqtt_api_kit", "test"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "required: url" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_several_regexes_are_one_alternation() -> None:
-    """Schemathesis keeps only the last of repeated --include-name-regex flags."""
-    argv = argv_for("http://h:8081/api/v4", "--include", "/nodes$", "--include", "/clients")
-    assert argv.count("--include-name-regex") == 1
-    assert value_after(argv, "--include-name-regex") == "(?:/nodes$)|(?:/clients)"
+def test_an_option_value_is_never_taken_for_the_url(capsys) -> None:
+    from mqtt_api_kit.cli import main as cli
+
+    assert cli(["test", "--auth", "u:p", "http://h:8081/nothing"]) == 2
+    assert "cannot tell the API from 'http://h:8081/nothing'" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -174,17 +201,8 @@ def test_credentials_never_reach_reports(flag: str, tmp_path: Path) -> None:
     report = tmp_path / "report"
     with serve(app) as base:
         code = main(
-            [
-                base + "/api/v4",
-                "--auth",
-                "ops:t0p-s3cret",
-                "--max-examples",
-                "3",
-                "--include",
-                "GET /clients$",
-                flag,
-                str(report),
-            ]
+            [base + "/api/v4", "--auth", "ops:t0p-s3cret", "--max-examples", "3"]
+            + ["--include", "GET /clients$", "--no-probes", flag, str(report)]
         )
     assert code == 0
     text = report.read_text()
@@ -192,28 +210,69 @@ def test_credentials_never_reach_reports(flag: str, tmp_path: Path) -> None:
     assert "b3BzOnQwcC1zM2NyZXQ=" not in text  # nor as the Basic header's base64
 
 
+def test_one_junit_file_one_testsuite_per_profile(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    with serve(create_app(build_world(seed=1, clients=20), MockConfig())) as base:
+        code = main(
+            [base + "/api/v4", "--max-examples", "3", "--include", "^GET /(clients|sasl)$"]
+            + ["--profile", "conformance", "--profile", "robustness", "--junit", str(junit)]
+        )
+    assert code == 0
+    suites = ET.parse(junit).getroot().findall("testsuite")
+    assert [s.get("name") for s in suites] == ["conformance", "robustness"]
+    for suite in suites:
+        cases = {c.get("name"): c for c in suite.iter("testcase")}
+        assert set(cases) == {"GET /clients", "GET /sasl"}
+        assert {c.get("classname") for c in cases.values()} == {"emqx-v4"}
+        # emqx_sasl is stopped on a fresh node: its route is not served, not passed
+        skipped = cases["GET /sasl"].find("skipped")
+        assert skipped is not None and skipped.get("message", "").startswith("not served:")
+        assert cases["GET /clients"].find("skipped") is None
+
+
 def test_discovery_reads_real_identifiers_and_binds_them(tmp_path: Path) -> None:
     import tomllib
 
     from mqtt_api_kit.contract_tests.discovery import as_toml, discover
+    from mqtt_api_kit.contract_tests.guard import guarded_session
 
     world = build_world(seed=2, clients=40)
+    admin = guarded_session(auth=("admin", "public"))
     with serve(create_app(world, MockConfig())) as base:
-        found = discover(EMQX_V4, base + "/api/v4", ("admin", "public"))
-        v2 = discover(EMQX_V2, base + "/api/v2", ("admin", "public"))
-        hive = discover(HIVEMQ, base + "/api/v1", None)
-    assert found["nodes"][1] == sorted(n.name for n in world.nodes)
-    assert set(found["clients"][1]) <= {c.clientid for c in world.clients()}
-    assert v2["nodes"][1] and v2["clients"][1] and hive["clients"][1]
+        found = discover(EMQX_V4, base + "/api/v4", admin)
+        v2 = discover(EMQX_V2, base + "/api/v2", admin)
+        hive = discover(HIVEMQ, base + "/api/v1", guarded_session())
+    assert found.found["nodes"][1] == sorted(n.name for n in world.nodes)
+    assert set(found.found["clients"][1]) <= {c.clientid for c in world.clients()}
+    assert not found.missing and "40" not in found.summary()
+    assert v2.found["nodes"][1] and v2.found["clients"][1] and hive.found["clients"][1]
     config = tomllib.loads(as_toml(found))
-    assert config["dictionaries"]["nodes"]["values"] == found["nodes"][1]
+    assert config["dictionaries"]["nodes"]["values"] == found.found["nodes"][1]
     assert config["parameters"]["path.node"] == {"dictionary": "nodes", "probability": 0.9}
-    text = write_config(parse("http://h/api/v4"), tmp_path, as_toml(found)).read_text()
-    tomllib.loads(text)  # the whole run config stays valid TOML
+    args = build_parser().parse_args(["http://h/api/v4"])
+    tomllib.loads(write_config(args, tmp_path, as_toml(found)).read_text())  # valid TOML
 
 
-def test_discovery_skips_what_the_target_refuses() -> None:
+def test_discovery_says_what_it_could_not_find() -> None:
     from mqtt_api_kit.contract_tests.discovery import discover
+    from mqtt_api_kit.contract_tests.guard import guarded_session
 
     with serve(create_app(build_world(seed=2, clients=5), MockConfig())) as base:
-        assert discover(EMQX_V4, base + "/api/v4", ("admin", "wrong")) == {}
+        refused = discover(EMQX_V4, base + "/api/v4", guarded_session(auth=("admin", "wrong")))
+    assert refused.found == {}
+    summary = refused.summary()
+    assert "no node names (GET /nodes answered HTTP 401)" in summary
+    assert "made-up values" in summary
+    assert refused.guessed(("node", "clientid")) == ("node", "clientid")
+
+
+def test_the_child_environment_holds_no_inherited_secret(monkeypatch) -> None:
+    monkeypatch.setenv("AUTH", "someone:else")
+    env = child_env(settings("http://h/api/v4", "--auth", "ops:pw"))
+    assert env[AUTH_ENV] == "ops:pw" and "AUTH" not in env
+    assert os.environ["AUTH"] == "someone:else"
+
+
+def test_selection_of_every_api_reads_the_documents() -> None:
+    assert {op.method for op in select(HIVEMQ, allow_writes=True)} >= {"GET", "DELETE"}
+    assert select(EMQX_V2, ["^GET /management/nodes$"])[0].operation_id
