@@ -317,6 +317,9 @@ class GuardedAdapter(HTTPAdapter):
                     f"no complete answer within {watch.seconds:g} s (total per-request timeout)"
                 )
         except BaseException:
+            # Free the partial body now: the exception's traceback keeps this frame alive, and
+            # a run may keep hundreds of such exceptions (one per failed case).
+            body.clear()
             response.close()  # never hand a half-read connection back to the pool
             raise
         raw.release_conn()

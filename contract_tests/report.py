@@ -136,7 +136,7 @@ def render(runs: Sequence[ProfileVerdicts], replay: Replay, probes_note: str = "
             lines += ["      Replay:", f"        {replay.command(run.profile, label)}"]
     if probes_note:
         lines += ["", probes_note]
-    if replay.authenticated:
+    if replay.authenticated and any(v.failures for run in runs for v in run.verdicts.values()):
         lines += ["", f"(the curl and replay lines read the credentials from ${AUTH_ENV})"]
     lines += ["", counts_line(runs)]
     return "\n".join(lines)

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
@@ -56,7 +56,16 @@ from .report import ProfileVerdicts, Replay, render, write_junit
 from .results import ERROR, FAIL, NOT_RUN, NOT_SERVED, ProfileRun, Verdict
 from .selection import Operation, SelectionError, name_regex, select
 
-__all__ = ["Settings", "build_parser", "exit_code", "main", "schemathesis_argv", "write_config"]
+__all__ = [
+    "Outcome",
+    "Settings",
+    "build_parser",
+    "execute",
+    "exit_code",
+    "main",
+    "schemathesis_argv",
+    "write_config",
+]
 
 HOOKS = "mqtt_api_kit.contract_tests.checks"
 DEFAULT_BUDGET = 3600.0
@@ -444,19 +453,15 @@ def _with_probes(
     return merged, note
 
 
-def _usage(message: str) -> int:
-    print(f"mqtt-api test: {message}", file=sys.stderr)
-    return 2
-
-
-def _settings(args: argparse.Namespace) -> Settings | int:
+def _settings(args: argparse.Namespace) -> Settings | str:
+    """The run's settings, or why the command line cannot be run (a usage error)."""
     url, url_auth = _strip_userinfo(args.url)
     api = APIS[args.api] if args.api else detect(url)
     if api is None:
         known = ", ".join(
             f"{' or '.join((a.base_path, *a.aliases))} ({a.name})" for a in APIS.values()
         )
-        return _usage(
+        return (
             f"cannot tell the API from {url!r}; its path should end with one of {known}, "
             "or pass --api"
         )
@@ -470,19 +475,33 @@ def _settings(args: argparse.Namespace) -> Settings | int:
             allow_writes=args.allow_destructive,
         )
     except SelectionError as exc:
-        return _usage(str(exc))
+        return str(exc)
     auth = credentials(args, api, url_auth)
     masker = Masker.for_credentials(auth, public=auth == api.default_auth)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     return Settings(args, api, url, auth, masker, chosen, seed, Budget(args.budget))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    settings = _settings(args)
-    if isinstance(settings, int):
-        return settings
-    say = lambda text: print(settings.masker.text(text), flush=True)  # noqa: E731
+@dataclass
+class Outcome:
+    """A finished run: its exit status, the verdicts, and what it said."""
+
+    code: int
+    runs: list[ProfileVerdicts] = field(default_factory=list)
+    error: str = ""  # why the run could not be made (usage, preflight), already masked
+    settings: Settings | None = None
+
+
+def execute(argv: Sequence[str], say: Callable[[str], None] = print) -> Outcome:
+    """Run the suite as `mqtt-api test ARGV` would, without exiting: the CLI and the pytest
+    plugin share it. `say` receives the progress lines and the report, already masked.
+    Usage errors of the parser itself still raise SystemExit(2), as argparse does."""
+    args = build_parser().parse_args(list(argv))
+    made = _settings(args)
+    if isinstance(made, str):
+        return Outcome(2, error=made)
+    settings = made
+    masked = settings.masker.text
     api = settings.api
     if not args.no_preflight:
         try:
@@ -494,14 +513,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 timeout=settings.limits().total_timeout,
             )
         except PreflightError as exc:
-            print(settings.masker.text(f"mqtt-api test: {exc}"), file=sys.stderr)
-            return 2
+            return Outcome(2, error=masked(str(exc)), settings=settings)
     settings.discovery = (
         Discovery(skipped=True)
         if args.no_discovery
         else discover(api, settings.url, settings.run_session())
     )
-    say(f"mqtt-api test: {settings.discovery.summary()}")
+    say(masked(f"mqtt-api test: {settings.discovery.summary()}"))
     mode = "read-write" if args.allow_destructive else "read-only (GET only)"
     names = list(dict.fromkeys(args.profile or ["conformance"]))  # each profile once
     runs: list[ProfileVerdicts] = []
@@ -509,8 +527,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in names:
         profile = PROFILES[name]
         say(
-            f"mqtt-api test: {api.name} at {settings.url} — {profile.name}, {mode}, "
-            f"{len(settings.chosen)} operations, seed {settings.seed}"
+            masked(
+                f"mqtt-api test: {api.name} at {settings.url} — {profile.name}, {mode}, "
+                f"{len(settings.chosen)} operations, seed {settings.seed}"
+            )
         )
         if settings.budget.spent():
             run = ProfileRun(api, settings.chosen, settings.discovery)
@@ -522,10 +542,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name == "conformance" and not args.no_probes and run.incomplete() is None:
             verdicts, probe_note = _with_probes(settings, verdicts)
         runs.append(ProfileVerdicts(name, api.name, verdicts, run.incomplete(), seconds))
-    say(render(runs, settings.replay(), probe_note))
+    say(masked(render(runs, settings.replay(), probe_note)))
     if args.junit:
         write_junit(runs, Path(args.junit), settings.replay())
-    return exit_code(runs)
+    return Outcome(exit_code(runs), runs, settings=settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    outcome = execute(sys.argv[1:] if argv is None else argv, lambda t: print(t, flush=True))
+    if outcome.error:
+        print(f"mqtt-api test: {outcome.error}", file=sys.stderr)
+    return outcome.code
 
 
 def exit_code(runs: Sequence[ProfileVerdicts]) -> int:

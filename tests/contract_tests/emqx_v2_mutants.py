@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .mutants import Mutant, Reply, crash, html, rewrite, status
+from .mutants import (
+    Mutant,
+    Reply,
+    RequestRewrite,
+    auth_off,
+    crash,
+    html,
+    requests_rewritten,
+    rewrite,
+    status,
+)
 
 BodyRewrite = Callable[[Any], Any]
 Mutation = Callable[[Reply], None]
@@ -93,6 +103,24 @@ def _client_rows(fn: Callable[[dict[str, Any]], None]) -> BodyRewrite:
     return mutate
 
 
+PAGED = r"/api/v2/nodes/[^/]+/clients$"
+
+
+def _drop_page(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A broker that ignores `curr_page` (always page 1) …"""
+    asked = [v for k, v in pairs if k == "curr_page"]
+    kept = [(k, v) for k, v in pairs if k != "curr_page"]
+    return [*kept, ("x-asked-page", asked[0])] if asked and asked[0].isdigit() else kept
+
+
+def _echo_asked_page(reply: Reply) -> None:
+    """… but echoes it, so the paging arithmetic of the answer still looks right."""
+    result = reply.body.get("result") if reply.is_json and isinstance(reply.body, dict) else None
+    asked = reply.query.get("x-asked-page")
+    if isinstance(result, dict) and "total_num" in result and asked is not None:
+        result["current_page"] = int(asked)
+
+
 REWRITES: dict[str, BodyRewrite] = {
     "envelope-result-renamed": _rename_result,
     "paging-total-page-lies": _paged(_total_page_off_by_one),
@@ -119,5 +147,19 @@ EMQX_V2_MUTANTS: dict[str, Mutant] = {
         ),
         Mutant("v2-content-type-html", V2, rewrite(html, V2 + "/routes"), ("/routes",)),
         Mutant("v2-server-error", V2, rewrite(crash, V2 + "/clients/"), ("/clients",)),
+        Mutant(
+            "v2-auth-off",
+            V2,
+            requests_rewritten(V2, headers=auth_off()),
+            ("^GET /management/nodes$", "^GET /monitoring/stats$"),
+        ),
+        Mutant(
+            "v2-curr-page-ignored",
+            V2,
+            lambda app: RequestRewrite(
+                rewrite(_echo_asked_page, PAGED)(app), PAGED, query=_drop_page
+            ),
+            ("^GET /nodes/{node}/clients$",),
+        ),
     )
 }

@@ -13,7 +13,16 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .mutants import Mutant, Reply, crash, html, rewrite, status
+from .mutants import (
+    Mutant,
+    Reply,
+    any_password,
+    crash,
+    html,
+    requests_rewritten,
+    rewrite,
+    status,
+)
 
 V1 = "/api/v1"
 LIST_PATH = "/api/v1/mqtt/clients"
@@ -79,6 +88,11 @@ class CursorIgnored:
         await self.app(scope, receive, send)
 
 
+def _drop_limit(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in pairs if k != "limit"]
+
+
+HIVEMQ_AUTH = ("ops", "hive-pw")
 LIST = ("GET /mqtt/clients$",)
 DETAILS = ("GET /mqtt/clients/{clientId}$",)
 HIVEMQ_MUTANTS: dict[str, Mutant] = {
@@ -111,6 +125,22 @@ HIVEMQ_MUTANTS: dict[str, Mutant] = {
         ),
         Mutant("hivemq-content-type-text", V1, rewrite(html, CLIENT), DETAILS),
         Mutant("hivemq-server-error", V1, rewrite(crash, CLIENT), DETAILS),
+        # The broker's default page (500) whatever `limit` asks: pages are well-formed alone.
+        Mutant(
+            "hivemq-limit-ignored",
+            V1,
+            requests_rewritten(LIST_PATH + "$", query=_drop_limit),
+            LIST,
+        ),
+        # A protected HiveMQ REST API (run with --auth) that lets any password in.
+        Mutant(
+            "hivemq-any-password-accepted",
+            V1,
+            requests_rewritten(V1, headers=any_password(*HIVEMQ_AUTH)),
+            LIST + DETAILS,
+            ("--auth", ":".join(HIVEMQ_AUTH)),
+            hivemq_auth=HIVEMQ_AUTH,
+        ),
         # Only a successful delete shows it: the stateful profile deletes clients it listed.
         Mutant(
             "hivemq-delete-answers-200",

@@ -29,8 +29,8 @@ def run_suite(url: str, *extra: str, examples: int = 8) -> subprocess.CompletedP
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900)
 
 
-def mock_app() -> ASGIApp:
-    return create_app(build_world(seed=5, clients=150), MockConfig())
+def mock_app(hivemq_auth: tuple[str, str] | None = None) -> ASGIApp:
+    return create_app(build_world(seed=5, clients=150), MockConfig(hivemq_auth=hivemq_auth))
 
 
 def report(result: subprocess.CompletedProcess[str]) -> str:
@@ -56,7 +56,8 @@ def test_faithful_mock_passes_every_profile(api: str, profile: str) -> None:
     with serve(recorder) as base:
         result = run_suite(base + APIS[api].base_path, "--profile", profile, "--allow-destructive")
     assert result.returncode == 0, report(result)
-    assert "Per operation:" in result.stdout and " 0 failed" in result.stdout
+    assert "per operation:" in result.stdout and " 0 failed" in result.stdout
+    assert "PASS " in result.stdout
 
 
 @pytest.mark.parametrize("api", sorted(APIS))

@@ -201,8 +201,10 @@ def test_credentials_never_reach_reports(flag: str, tmp_path: Path) -> None:
     report = tmp_path / "report"
     with serve(app) as base:
         code = main(
-            [base + "/api/v4", "--auth", "ops:t0p-s3cret", "--max-examples", "3"]
-            + ["--include", "GET /clients$", "--no-probes", flag, str(report)]
+            [
+                *(base + "/api/v4", "--auth", "ops:t0p-s3cret", "--max-examples", "3"),
+                *("--include", "GET /clients$", "--no-probes", flag, str(report)),
+            ]
         )
     assert code == 0
     text = report.read_text()
@@ -214,8 +216,10 @@ def test_one_junit_file_one_testsuite_per_profile(tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     with serve(create_app(build_world(seed=1, clients=20), MockConfig())) as base:
         code = main(
-            [base + "/api/v4", "--max-examples", "3", "--include", "^GET /(clients|sasl)$"]
-            + ["--profile", "conformance", "--profile", "robustness", "--junit", str(junit)]
+            [
+                *(base + "/api/v4", "--max-examples", "3", "--include", "^GET /(clients|sasl)$"),
+                *("--profile", "conformance", "--profile", "robustness", "--junit", str(junit)),
+            ]
         )
     assert code == 0
     suites = ET.parse(junit).getroot().findall("testsuite")
