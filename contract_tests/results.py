@@ -24,7 +24,7 @@ from mqtt_api_kit.registry import Api
 
 from .discovery import Discovery
 from .selection import Operation
-from .served import OperationEvidence, classify, describe
+from .served import OperationEvidence, classify, describe, documents
 
 __all__ = ["Failure", "OperationResult", "ProfileRun", "Verdict"]
 
@@ -163,7 +163,8 @@ class ProfileRun:
                 continue
             body = _bytes(response.get("content"))
             status = int(response.get("status_code") or 0)
-            result.evidence.add(self.api, status, body, self._real_values(result, case))
+            kind = _header(response.get("headers") or {}, "content-type")
+            result.evidence.add(self.api, status, body, self._real_values(result, case), kind)
             for check in checks.get(case_id) or ():
                 if check.get("status") == "failure":
                     result.add_failure(_failure(check, interaction.get("request") or {}, response))
@@ -194,7 +195,14 @@ class ProfileRun:
                 or "no request was sent"
             )
             return Verdict(NOT_RUN, why, (), guessed)
-        if classify(evidence, bool(failures)):
+        documented = documents(
+            self.api,
+            result.operation.definition,
+            self.api.not_served.status,
+            evidence.sample_type,
+            evidence.sample,
+        )
+        if classify(evidence, documented):
             reason = (
                 f"not served: every answer ({evidence.answers}) was "
                 f"{describe(self.api, evidence.sample)}, this API's answer for a route it "
@@ -232,6 +240,13 @@ def _stop_text(reason: str | None) -> str:
         "max_time": "the time budget ran out",
         "failure_limit": "the failure limit was reached",
     }.get(reason or "", reason or "")
+
+
+def _header(headers: dict[str, Any], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return str(value[0] if isinstance(value, list) and value else value)
+    return ""
 
 
 def _exception_text(value: Any) -> str:

@@ -20,12 +20,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mqtt_api_kit.openapi import document
+from mqtt_api_kit.openapi.operations import operations as document_operations
 from mqtt_api_kit.registry import Api
 
 __all__ = ["Operation", "SelectionError", "name_regex", "operations", "select"]
 
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -55,46 +54,19 @@ class Operation:
         return self.method not in SAFE_METHODS
 
 
-def _parameters(path_item: dict[str, Any], op: dict[str, Any], spec: dict[str, Any]) -> list[Any]:
-    shared = {
-        (p.get("in"), p.get("name")): p
-        for p in map(lambda p: _resolve(p, spec), path_item.get("parameters", []))
-    }
-    for p in (_resolve(p, spec) for p in op.get("parameters", [])):
-        shared[(p.get("in"), p.get("name"))] = p
-    return list(shared.values())
-
-
-def _resolve(node: Any, spec: dict[str, Any]) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
 def operations(api: Api) -> list[Operation]:
-    """Every operation of the API's document, in document order."""
-    spec = document(api.document)
-    found = []
-    for path, item in spec.get("paths", {}).items():
-        for method in METHODS:
-            op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            params = _parameters(item, op, spec)
-            found.append(
-                Operation(
-                    method.upper(),
-                    path,
-                    op.get("operationId", ""),
-                    tuple(p["name"] for p in params if p.get("in") == "path"),
-                    op,
-                    tuple(params),
-                )
-            )
-    return found
+    """Every operation of the API's document, in document order (`openapi.operations`)."""
+    return [
+        Operation(
+            op.method.upper(),
+            op.path,
+            str(op.definition.get("operationId", "")),
+            tuple(str(p["name"]) for p in op.parameters if p.get("in") == "path"),
+            op.definition,
+            op.parameters,
+        )
+        for op in document_operations(api.document)
+    ]
 
 
 def _compile(patterns: Iterable[str], flag: str) -> list[re.Pattern[str]]:

@@ -13,19 +13,25 @@ a route that does not exist. So the verdict is per operation, over all its answe
 * some answer is not the not-served answer → served (the usual verdict);
 * every answer is, and at least one request used only real path values (discovered on the
   target) or the operation has no path parameters → not served;
-* every answer is, but all path values were made up → not served only when those answers
-  break the contract (the route's own documented not-found answer looks different); when they
-  conform, the answer is read as the operation's documented "not found" and judged as usual.
+* every answer is, but all path values were made up → not served unless the operation
+  documents that answer (its status, with the same media type — or no body where it documents
+  none): then it is read as the operation's own "not found" and judged as usual. The document
+  decides, not the checks of the profile: the robustness profile takes any 4xx for a rejection,
+  so its checks would call every missing route served.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from mqtt_api_kit.openapi import document
+from mqtt_api_kit.openapi.operations import resolve
 from mqtt_api_kit.registry import Api, NotServed
 
-__all__ = ["OperationEvidence", "classify", "describe", "is_not_served"]
+__all__ = ["OperationEvidence", "classify", "describe", "documents", "is_not_served"]
 
 
 def is_not_served(rule: NotServed, status: int, body: bytes) -> bool:
@@ -60,21 +66,42 @@ class OperationEvidence:
     real_path_values: bool = False  # some request used discovered values for every path parameter
     has_path_parameters: bool = False
     sample: bytes = b""  # one not-served body, for the report
+    sample_type: str = ""  # its Content-Type ("" without one)
 
-    def add(self, api: Api, status: int, body: bytes, real_values: bool) -> None:
+    def add(
+        self, api: Api, status: int, body: bytes, real_values: bool, content_type: str = ""
+    ) -> None:
         self.answers += 1
         if is_not_served(api.not_served, status, body):
             self.not_served += 1
-            if not self.sample:
-                self.sample = body[:200]
+            if self.not_served == 1:  # the first one stands for them all
+                self.sample, self.sample_type = body[:200], content_type
             if real_values:
                 self.real_path_values = True
 
 
-def classify(evidence: OperationEvidence, contract_broken: bool) -> bool:
-    """True when the operation is not served (see the module docstring)."""
+def documents(
+    api: Api, definition: Mapping[str, Any], status: int, content_type: str, body: bytes
+) -> bool:
+    """Whether the operation documents this answer: its status (or class, or `default`) with
+    the answer's media type, or without content where the answer has no body."""
+    responses = definition.get("responses") or {}
+    code = str(status)
+    found = responses.get(code) or responses.get(f"{code[0]}XX") or responses.get("default")
+    if found is None:
+        return False
+    content = resolve(document(api.document), found).get("content") or {}
+    if not content:
+        return not body.strip()
+    media = content_type.split(";")[0].strip().lower()
+    return any(m == "*/*" or m.lower() == media for m in content)
+
+
+def classify(evidence: OperationEvidence, documented: bool) -> bool:
+    """True when the operation is not served (see the module docstring); `documented`: whether
+    the operation documents the not-served answer it got (`documents`)."""
     if evidence.answers == 0 or evidence.not_served != evidence.answers:
         return False
     if evidence.real_path_values or not evidence.has_path_parameters:
         return True
-    return contract_broken
+    return not documented
