@@ -46,6 +46,7 @@ def load(
     """A Schemathesis schema of the API's document, set up as the suite's `profile`."""
     import schemathesis
     from schemathesis.generation import GenerationMode
+    from schemathesis.schemas import BaseSchema
 
     from . import checks  # noqa: F401  (registers our checks and the read-only guard)
     from .checks import safety
@@ -53,11 +54,11 @@ def load(
     entry = APIS[api]
     chosen = PROFILES[profile]
     with document_path(entry.document) as path:
-        schema = schemathesis.openapi.from_path(str(path))
+        schema: BaseSchema = schemathesis.openapi.from_path(str(path))
     config = schema.config
     config.update(base_url=base_url.rstrip("/"), basic_auth=auth)
     config.checks.update(included_check_names=list(chosen.checks_for(entry)))
-    mode = GenerationMode.NEGATIVE if chosen.mode == "negative" else GenerationMode.POSITIVE
+    mode = GenerationMode(chosen.mode)  # "positive" or "negative", the profile's data mode
     config.generation.update(modes=[mode], with_security_parameters=False)
     if not allow_writes:
         config.phases.coverage.unexpected_methods = set(SAFE_PROBES)

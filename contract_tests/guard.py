@@ -162,7 +162,7 @@ class _Watch:
 
 
 class _WatchedConnection(HTTPConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         watch = getattr(_current, "watch", None)
         if watch is not None:
             watch.connection = self
@@ -170,7 +170,7 @@ class _WatchedConnection(HTTPConnection):
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         watch = getattr(_current, "watch", None)
         if watch is not None:
             watch.connection = self
@@ -254,7 +254,7 @@ class GuardedAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _HTTPSPool}
 
-    def send(  # type: ignore[override]
+    def send(
         self,
         request: requests.PreparedRequest,
         stream: bool = False,
@@ -286,7 +286,7 @@ class GuardedAdapter(HTTPAdapter):
                 raise requests.exceptions.ConnectionError(exc, request=request) from None
         response.request = request  # the caller never sees the credentials we added
         response._content = self.masker.bytes(body) if self.masker else body
-        response._content_consumed = True
+        setattr(response, "_content_consumed", True)  # noqa: B010  (private; untyped in stubs)
         if self.masker:
             for name, value in list(response.headers.items()):
                 response.headers[name] = self.masker.text(value)
@@ -381,7 +381,7 @@ def install_from_env() -> None:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(limits, auth, masker)
 
-    requests.sessions.HTTPAdapter = _Adapter  # type: ignore[misc]
+    requests.sessions.HTTPAdapter = _Adapter
     configure(limits, auth, masker)
 
 

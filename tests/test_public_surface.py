@@ -78,13 +78,17 @@ PUBLIC: dict[str, list[str]] = {
     ],
     "mqtt_api_kit.contract_tests": [],
     "mqtt_api_kit.contract_tests.runner": [
+        "Outcome",
         "Settings",
         "build_parser",
+        "execute",
         "exit_code",
         "main",
         "schemathesis_argv",
         "write_config",
     ],
+    # The thin embedding (`embedding.load`); the pytest plugin's surface is its options.
+    "mqtt_api_kit.contract_tests.embedding": ["load"],
     "mqtt_api_kit.contract_tests.profiles": [
         "PROFILES",
         "RESPONSE_CHECKS",

@@ -80,8 +80,8 @@ def _rarest(rows: list[Row], key: str) -> Any:
 
 def _substring(rows: list[Row], key: str) -> str | None:
     """A piece of some row's value that not every row contains (else any piece)."""
-    values = [r[key] for r in rows if isinstance(r.get(key), str) and len(r[key]) >= 3]
-    pieces = []
+    values: list[str] = [r[key] for r in rows if isinstance(r.get(key), str) and len(r[key]) >= 3]
+    pieces: list[str] = []
     for value in values:
         size = max(3, len(value) // 3)
         start = (len(value) - size) // 2
@@ -178,18 +178,31 @@ class _Run:
             )
 
 
+def _contains(field: str, piece: str) -> Callable[[Row], bool]:
+    return lambda row: isinstance(row.get(field), str) and piece in row[field]
+
+
+def _within(field: str, bound: int, at_least: bool) -> Callable[[Row], bool]:
+    def keeps(row: Row) -> bool:
+        value = row.get(field)
+        if not isinstance(value, int):
+            return False
+        return value >= bound if at_least else value <= bound
+
+    return keeps
+
+
+def _equals(field: str, wanted: Any) -> Callable[[Row], bool]:
+    return lambda row: bool(row.get(field) == wanted)
+
+
 def _judge_all(run: _Run, rows: list[Row]) -> None:
     timed: set[str] = set()
     for name, field, operator, word in _filters(run.op):
         if operator == "like":
             piece = _substring(rows, field)
             if piece is not None:
-                run.judge(
-                    name,
-                    piece,
-                    lambda r, f=field, p=piece: isinstance(r.get(f), str) and p in r[f],
-                    f"{piece!r} in {field}",
-                )
+                run.judge(name, piece, _contains(field, piece), f"{piece!r} in {field}")
         elif word == "timestamp":
             if field not in timed:
                 timed.add(field)
@@ -199,24 +212,21 @@ def _judge_all(run: _Run, rows: list[Row]) -> None:
             if not values:
                 continue
             high, low = max(values), min(values)
-            if operator == ">=":
+            at_least = operator == ">="
+            if at_least:
                 bound = high if high != low else high + 1  # some sample row must fall outside
-                test: Callable[[int, int], bool] = lambda v, b: v >= b  # noqa: E731
             else:
                 bound = low if high != low else low - 1
-                test = lambda v, b: v <= b  # noqa: E731
             run.judge(
                 name,
                 bound,
-                lambda r, f=field, b=bound, t=test: isinstance(r.get(f), int) and t(r[f], b),
-                f"{field} {'≥' if operator == '>=' else '≤'} {bound}",
+                _within(field, bound, at_least),
+                f"{field} {'≥' if at_least else '≤'} {bound}",
             )
         else:
             value = _rarest(rows, field)
             if value is not None:
-                run.judge(
-                    name, value, lambda r, f=field, v=value: r.get(f) == v, f"{field} = {value!r}"
-                )
+                run.judge(name, value, _equals(field, value), f"{field} = {value!r}")
 
 
 def probe(ctx: ProbeContext, report: ProbeReport) -> None:

@@ -28,7 +28,8 @@ def _query_names(op: Operation) -> set[str]:
 def _v4_page(body: Any) -> tuple[list[Any], bool] | None:
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         return None
-    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+    found = body.get("meta")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
     count = meta.get("count")
     more = meta.get("hasnext") is True or (
         isinstance(count, int) and not isinstance(count, bool) and count > SIZE

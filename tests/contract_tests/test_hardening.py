@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -54,6 +55,7 @@ def test_the_bomb_really_is_one() -> None:
     assert len(gzip_bomb()) < 2 * 1024 * 1024  # about 1 MiB on the wire, 1 GiB inflated
 
 
+@pytest.mark.slow
 def test_a_gzip_bomb_in_the_preflight_is_a_clear_error_in_bounded_memory() -> None:
     with hostile(bomb_handler) as base:
         result, rss = measured(base + "/api/v4")
@@ -62,6 +64,7 @@ def test_a_gzip_bomb_in_the_preflight_is_a_clear_error_in_bounded_memory() -> No
     assert rss < GIB, f"peak RSS {rss / 2**20:.0f} MiB"
 
 
+@pytest.mark.slow
 def test_gzip_bombs_during_the_run_are_errors_not_passes_in_bounded_memory() -> None:
     with hostile(bomb_handler) as base:
         result, rss = measured(
@@ -76,6 +79,7 @@ def test_gzip_bombs_during_the_run_are_errors_not_passes_in_bounded_memory() -> 
     assert rss < GIB, f"peak RSS {rss / 2**20:.0f} MiB"
 
 
+@pytest.mark.slow
 def test_a_dripping_target_ends_within_the_request_timeout() -> None:
     with hostile(drip_handler(0.3)) as base:
         start = time.monotonic()
@@ -86,6 +90,7 @@ def test_a_dripping_target_ends_within_the_request_timeout() -> None:
     assert took < 15, f"{took:.1f} s"
 
 
+@pytest.mark.slow
 def test_a_dripping_target_ends_within_the_budget() -> None:
     budget = 12
     with hostile(drip_handler(0.3)) as base:
@@ -106,7 +111,8 @@ class _CmdlineWatch:
     """Samples every process's command line while a run goes on."""
 
     def __init__(self, needles: list[str]) -> None:
-        self.needles, self.seen, self.hits = needles, 0, []
+        self.needles, self.seen = needles, 0
+        self.hits: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -133,6 +139,7 @@ class _CmdlineWatch:
         self._thread.join()
 
 
+@pytest.mark.slow
 def test_the_secret_is_in_no_argv_and_no_output_even_when_echoed(tmp_path: Path) -> None:
     secret = "t0p-s3cret-echo"
     pair = f"ops:{secret}"
@@ -161,7 +168,8 @@ class _DiesAfter:
     """The faithful mock, until it has answered `count` requests: then the server goes away."""
 
     def __init__(self, app: ASGIApp, count: int) -> None:
-        self.app, self.count, self.server = app, count, None
+        self.app, self.count = app, count
+        self.server: uvicorn.Server | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -188,6 +196,7 @@ def dying_target(count: int) -> Iterator[str]:
         thread.join(10)
 
 
+@pytest.mark.slow
 def test_a_target_that_dies_mid_run_is_exit_2_and_no_pass() -> None:
     with dying_target(60) as base:
         result = run(

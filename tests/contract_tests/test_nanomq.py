@@ -24,9 +24,12 @@ import pytest
 from ..support import free_port
 
 NANOMQ = os.environ.get("NANOMQ", "")
-pytestmark = pytest.mark.skipif(
-    not (NANOMQ and os.access(NANOMQ, os.X_OK)), reason="set NANOMQ=/path/to/nanomq to run"
-)
+pytestmark = [
+    pytest.mark.slow,  # runs `mqtt-api test` in a subprocess
+    pytest.mark.skipif(
+        not (NANOMQ and os.access(NANOMQ, os.X_OK)), reason="set NANOMQ=/path/to/nanomq to run"
+    ),
+]
 
 CONFIG = """
 listeners.tcp {{ bind = "127.0.0.1:{mqtt}" }}

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ..support import serve
 from .mutants import EMQX_V4_MUTANTS
 from .test_against_servers import mock_app
@@ -33,6 +35,7 @@ def test_the_plugin_collects_one_test_per_profile_and_operation(tmp_path: Path) 
     assert "mqtt-api::robustness::GET /clients" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_plugin_passes_the_faithful_mock_and_skips_what_it_does_not_serve(
     tmp_path: Path,
 ) -> None:
@@ -45,6 +48,7 @@ def test_the_plugin_passes_the_faithful_mock_and_skips_what_it_does_not_serve(
     assert "not served: every answer" in result.stdout  # the skip says why
 
 
+@pytest.mark.slow
 def test_the_plugin_fails_what_the_cli_fails(tmp_path: Path) -> None:
     mutant = EMQX_V4_MUTANTS["v4-any-password-accepted"]
     with serve(mutant.wrap(mock_app())) as base:
@@ -70,6 +74,7 @@ def test_emqx(case):
 """
 
 
+@pytest.mark.slow
 def test_the_embedding_raises_no_false_alarm_on_the_faithful_mock(tmp_path: Path) -> None:
     with serve(mock_app()) as base:
         (tmp_path / "test_embedded.py").write_text(EMBEDDED.format(url=base + "/api/v4"))

@@ -212,6 +212,7 @@ def test_credentials_never_reach_reports(flag: str, tmp_path: Path) -> None:
     assert "b3BzOnQwcC1zM2NyZXQ=" not in text  # nor as the Basic header's base64
 
 
+@pytest.mark.slow
 def test_one_junit_file_one_testsuite_per_profile(tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     with serve(create_app(build_world(seed=1, clients=20), MockConfig())) as base:
