@@ -7,7 +7,8 @@ from any directory. The last line counts passed, failed and not served.
 
 JUnit: one `<testsuite>` per profile, `classname` the API, one `<testcase>` per operation; a
 failure's message says what broke; a not-served operation is `<skipped>` with a message
-starting `not served:`.
+starting `not served:`; an operation judged on made-up path values only carries a
+`no_discovered_value` property per such parameter.
 """
 
 from __future__ import annotations
@@ -159,6 +160,11 @@ def write_junit(runs: Sequence[ProfileVerdicts], path: Path, replay: Replay) -> 
         for label in sorted(run.verdicts):
             verdict = run.verdicts[label]
             case = ET.SubElement(suite, "testcase", classname=run.api, name=label)
+            if verdict.guessed:
+                # The console's `[no discovered {p}]`: this verdict rests on made-up path values.
+                props = ET.SubElement(case, "properties")
+                for name in verdict.guessed:
+                    ET.SubElement(props, "property", name="no_discovered_value", value=name)
             if verdict.kind == PASS:
                 continue
             if verdict.kind == NOT_SERVED:

@@ -8,17 +8,28 @@ password, passes every schema check, so only this shows it. Where the broker sen
 center"`), a 401 without `WWW-Authenticate` is a finding too (RFC 9110 §15.5.2 requires it).
 
 Runs only when the run itself has credentials: an open API (HiveMQ's default) has nothing to
-check unless `--auth` says it is protected.
+check unless `--auth` says it is protected. Operations our document declares open
+(`security: []`: EMQX 4's `GET /emqx_prometheus`, which `emqx_mgmt_http:authorize_appid/3`
+lets through without credentials by exact path — emqx_mgmt_http.erl:137 in v4.4.19 — and the
+dashboard's login) are never sampled: a broker answering them without credentials is right.
 """
 
 from __future__ import annotations
 
+from ..selection import Operation
 from . import ProbeContext, ProbeReport, failure_from, get, spread
 
 SAMPLES = 12
 RULE = "auth_required"
 CHALLENGE_RULE = "auth_challenge"
 WRONG = "mqtt-api-wrong-password"
+
+
+def protected(operations: list[Operation]) -> list[Operation]:
+    """The operations whose credentials can be withheld: all but those the document opens with
+    an empty `security` list of their own (a document-level `- {}` alternative, HiveMQ's, says
+    only that a listener may run without auth, which the run's `--auth` has settled)."""
+    return [op for op in operations if op.definition.get("security", None) != []]
 
 
 def probe(ctx: ProbeContext, report: ProbeReport) -> None:
@@ -29,7 +40,7 @@ def probe(ctx: ProbeContext, report: ProbeReport) -> None:
     # A wrong password unrelated to the real one: it is printed in the reproduction line.
     wrong = (user, WRONG if password != WRONG else WRONG + "-2")
     anonymous, impostor = ctx.session(None), ctx.session(wrong)
-    sample = spread(ctx.operations, SAMPLES)
+    sample = spread(protected(ctx.operations), SAMPLES)
     for op in sample:
         if ctx.out_of_time():
             report.notes.append("security probes: stopped, the time budget ran out")

@@ -281,3 +281,40 @@ def test_the_child_environment_holds_no_inherited_secret(monkeypatch) -> None:
 def test_selection_of_every_api_reads_the_documents() -> None:
     assert {op.method for op in select(HIVEMQ, allow_writes=True)} >= {"GET", "DELETE"}
     assert select(EMQX_V2, ["^GET /management/nodes$"])[0].operation_id
+
+
+def test_the_security_probe_never_samples_an_operation_the_document_opens() -> None:
+    """`GET /emqx_prometheus` is open on a real EMQX 4 with the plugin running
+    (emqx_mgmt_http:authorize_appid/3): refusing it is not what the broker does."""
+    from mqtt_api_kit.contract_tests.probes.security import protected
+    from mqtt_api_kit.contract_tests.selection import operations
+
+    every = operations(EMQX_V4)
+    kept = {op.operation_id for op in protected(every)}
+    assert "getPrometheusStats" not in kept and "dashboardLogin" not in kept
+    assert "listClients" in kept and len(kept) == len(every) - 2
+    hivemq = operations(HIVEMQ)  # `- {}` at the document level only: nothing is opened
+    assert len(protected(hivemq)) == len(hivemq)
+
+
+def test_junit_marks_verdicts_on_made_up_path_values(tmp_path: Path) -> None:
+    from mqtt_api_kit.contract_tests.report import ProfileVerdicts, Replay, write_junit
+    from mqtt_api_kit.contract_tests.results import Verdict
+
+    verdicts = {
+        "GET /clients/{clientid}": Verdict("PASS", guessed=("clientid",)),
+        "GET /nodes": Verdict("PASS"),
+        "GET /sasl": Verdict("NOT SERVED", "not served: every answer (3) was 404"),
+    }
+    junit = tmp_path / "j.xml"
+    replay = Replay("http://h/api/v4", None, 1, 5, False, True)
+    write_junit([ProfileVerdicts("conformance", "emqx-v4", verdicts)], junit, replay)
+    cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
+    marked = cases["GET /clients/{clientid}"].find("properties/property")
+    assert marked is not None and marked.attrib == {
+        "name": "no_discovered_value",
+        "value": "clientid",
+    }
+    assert cases["GET /nodes"].find("properties") is None
+    skipped = cases["GET /sasl"].find("skipped")
+    assert skipped is not None and skipped.get("message", "").startswith("not served:")
