@@ -152,6 +152,7 @@ EMQX_V2_MUTANTS: dict[str, Mutant] = {
             V2,
             requests_rewritten(V2, headers=auth_off()),
             ("^GET /management/nodes$", "^GET /monitoring/stats$"),
+            rules=("auth_required",),
         ),
         Mutant(
             "v2-curr-page-ignored",
@@ -160,6 +161,7 @@ EMQX_V2_MUTANTS: dict[str, Mutant] = {
                 rewrite(_echo_asked_page, PAGED)(app), PAGED, query=_drop_page
             ),
             ("^GET /nodes/{node}/clients$",),
+            rules=("paging_semantics",),
         ),
     )
 }

@@ -131,6 +131,7 @@ HIVEMQ_MUTANTS: dict[str, Mutant] = {
             V1,
             requests_rewritten(LIST_PATH + "$", query=_drop_limit),
             LIST,
+            rules=("paging_semantics",),
         ),
         # A protected HiveMQ REST API (run with --auth) that lets any password in.
         Mutant(
@@ -140,6 +141,7 @@ HIVEMQ_MUTANTS: dict[str, Mutant] = {
             LIST + DETAILS,
             ("--auth", ":".join(HIVEMQ_AUTH)),
             hivemq_auth=HIVEMQ_AUTH,
+            rules=("auth_required",),
         ),
         # Only a successful delete shows it: the stateful profile deletes clients it listed.
         Mutant(

@@ -57,6 +57,9 @@ class Mutant:
     # `include` labels, exactly) as not served
     expect: str = "fail"
     hivemq_auth: tuple[str, str] | None = None  # protect the mock's HiveMQ API (auth mutants)
+    # The rule(s) meant to catch it: one must be named in the report (a mutant caught only by
+    # some other, incidental check does not show that its own check works).
+    rules: tuple[str, ...] = ()
 
 
 class RequestRewrite:
@@ -324,18 +327,21 @@ EMQX_V4_MUTANTS: dict[str, Mutant] = {
             V4,
             requests_rewritten(V4, headers=auth_off()),
             include=("^GET /(clients|nodes|stats)$",),
+            rules=("auth_required",),
         ),
         Mutant(
             "v4-any-password-accepted",
             V4,
             requests_rewritten(V4, headers=any_password()),
             include=("^GET /(clients|nodes|stats)$",),
+            rules=("auth_required",),
         ),
         Mutant(
             "v4-401-without-www-authenticate",
             V4,
             rewrite(no_challenge, V4),
             include=("^GET /(clients|nodes|stats)$",),
+            rules=("auth_challenge",),
         ),
         # Semantics: well-formed answers to requests they ignore parts of.
         Mutant(
@@ -343,6 +349,7 @@ EMQX_V4_MUTANTS: dict[str, Mutant] = {
             V4,
             requests_rewritten(LISTS_V4, query=_drop_filters),
             include=("^GET /clients$", "^GET /subscriptions$"),
+            rules=("filter_semantics",),
         ),
         Mutant(
             "v4-page-ignored",
@@ -353,6 +360,7 @@ EMQX_V4_MUTANTS: dict[str, Mutant] = {
                 query=_drop_page,
             ),
             include=("^GET /clients$", "^GET /subscriptions$"),
+            rules=("paging_semantics",),
         ),
         # A route the broker does not have: not served, never a failure.
         Mutant(

@@ -49,6 +49,9 @@ def test_the_suite_catches_the_mutant(name: str) -> None:
             assert f"NOT SERVED {label} — not served:" in result.stdout, report(result)
         return
     assert result.returncode == 1, f"{name} went unnoticed:\n{report(result)}"
+    if mutant.rules:
+        named = [rule for rule in mutant.rules if f"{rule}:" in result.stdout]
+        assert named, f"{name} was not caught by {' or '.join(mutant.rules)}:\n{report(result)}"
     assert "Reproduce with" in result.stdout and "curl" in result.stdout
 
 
