@@ -12,7 +12,8 @@ Exit status, in every case:
   1  a contract violation (a FAIL row), the run being complete
   2  the run could not be made as asked: a usage error, an unreachable target, refused
      credentials, a target that stopped answering or broke the limits mid-run, the time budget
-     spent — operations that could not be judged are ERROR or NOT RUN, never PASS
+     spent, the run interrupted (Ctrl-C, SIGTERM: the Schemathesis child is stopped too) —
+     operations that could not be judged are ERROR or NOT RUN, never PASS
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -395,20 +397,26 @@ def run_profile(settings: Settings, profile: Profile, several: bool) -> tuple[Pr
                 start_new_session=True,  # its own process group: the budget stops all of it
             )
             stream, console = _Tail(events), _Tail(log)
-            while True:
-                finished = process.poll() is not None
-                for line in stream.lines():
-                    run.feed(line)
-                if settings.args.verbose:
-                    for line in console.lines():
-                        print(settings.masker.text(line), flush=True)
-                if finished:
-                    break
-                if settings.budget.spent():
-                    _stop(process)
-                    run.interrupted = settings.budget.reason()
-                    break
-                time.sleep(POLL)
+            try:
+                while True:
+                    finished = process.poll() is not None
+                    for line in stream.lines():
+                        run.feed(line)
+                    if settings.args.verbose:
+                        for line in console.lines():
+                            print(settings.masker.text(line), flush=True)
+                    if finished:
+                        break
+                    if settings.budget.spent():
+                        _stop(process)
+                        run.interrupted = settings.budget.reason()
+                        break
+                    time.sleep(POLL)
+            except BaseException:
+                # Ctrl-C, a CI cancel (SIGTERM, see `main`), pytest stopping the plugin: the
+                # child is in its own session and would go on sending requests to the target.
+                _stop(process)
+                raise
         for line in stream.lines():
             run.feed(line)
         code = process.returncode
@@ -548,8 +556,28 @@ def execute(argv: Sequence[str], say: Callable[[str], None] = print) -> Outcome:
     return Outcome(exit_code(runs), runs, settings=settings)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the runner is, so the child is stopped on the way out."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    outcome = execute(sys.argv[1:] if argv is None else argv, lambda t: print(t, flush=True))
+    # A CI cancel sends SIGTERM: without a handler Python dies at once and leaves the
+    # Schemathesis child (its own session, so the budget can stop all of it) running.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        outcome = execute(sys.argv[1:] if argv is None else argv, lambda t: print(t, flush=True))
+    except KeyboardInterrupt as exc:
+        what = "terminated (SIGTERM)" if isinstance(exc, _Terminated) else "interrupted"
+        print(f"mqtt-api test: {what}; the run is incomplete, nothing was judged", file=sys.stderr)
+        return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if outcome.error:
         print(f"mqtt-api test: {outcome.error}", file=sys.stderr)
     return outcome.code

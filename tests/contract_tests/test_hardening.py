@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -105,6 +106,54 @@ def test_a_dripping_target_ends_within_the_budget() -> None:
     assert "PASS " not in result.stdout
     # the budget, plus the child's stop (SIGTERM, then SIGKILL after 5 s) and start-up
     assert took < budget + 15, f"{took:.1f} s"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_run_is_exit_2_and_leaves_no_child_behind(sig: signal.Signals) -> None:
+    """A CI cancel (SIGTERM) or Ctrl-C stops the Schemathesis child too: it runs in its own
+    session (so the budget can stop all of it) and would go on hitting the target."""
+    with hostile(drip_handler(0.3)) as base:
+        runner = subprocess.Popen(
+            [*SUITE, base + "/api/v4", "--no-preflight", "--no-discovery"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not (children := _children(runner.pid)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert children, "the runner started no child"
+        time.sleep(2)  # the child is mid-run, waiting on the dripping target
+        runner.send_signal(sig)
+        out, err = runner.communicate(timeout=60)
+    assert runner.returncode == 2, out[-2000:] + err[-2000:]
+    assert "the run is incomplete" in err and "Traceback" not in err
+    assert "PASS " not in out
+    assert not [pid for pid in children if _alive(pid)], "the child outlived the runner"
 
 
 class _CmdlineWatch:
