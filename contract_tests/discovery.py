@@ -25,7 +25,21 @@ from mqtt_api_kit.registry import Api, DiscoverySource
 __all__ = ["Discovery", "as_toml", "discover"]
 
 # What a dictionary holds, for people ("found 3 node names").
-KINDS = {"nodes": "node names", "clients": "client ids", "usernames": "user names"}
+KINDS = {
+    "nodes": "node names",
+    "clients": "client ids",
+    "usernames": "user names",
+    "backups": "backup ids",
+    "trace_recordings": "trace recording names",
+    "schemas": "schema ids",
+    "scripts": "script ids",
+    "policies": "policy ids",
+}
+
+
+def _kind(dictionary: str) -> str:
+    """A dictionary's name for people; one the table does not know reads as its words."""
+    return KINDS.get(dictionary, dictionary.replace("_", " "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +66,10 @@ class Discovery:
     def summary(self) -> str:
         if self.skipped:
             return "discovery off (--no-discovery): path parameters use made-up values only"
-        parts = [f"{len(v)} {KINDS.get(n, n)}" for n, (_, v) in self.found.items()]
+        parts = [f"{len(v)} {_kind(n)}" for n, (_, v) in self.found.items()]
         text = "discovery found " + (", ".join(parts) if parts else "nothing")
         if self.missing:
-            gaps = "; ".join(f"no {KINDS.get(n, n)} ({why})" for n, why in self.missing.items())
+            gaps = "; ".join(f"no {_kind(n)} ({why})" for n, why in self.missing.items())
             text += f" — {gaps}: operations using them run with made-up values"
         return text
 

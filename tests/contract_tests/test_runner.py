@@ -318,3 +318,11 @@ def test_junit_marks_verdicts_on_made_up_path_values(tmp_path: Path) -> None:
     assert cases["GET /nodes"].find("properties") is None
     skipped = cases["GET /sasl"].find("skipped")
     assert skipped is not None and skipped.get("message", "").startswith("not served:")
+
+
+def test_every_discovered_kind_has_a_name_for_people() -> None:
+    from mqtt_api_kit.contract_tests.discovery import KINDS
+    from mqtt_api_kit.registry import APIS
+
+    dictionaries = {s.dictionary for api in APIS.values() for s in api.discovery}
+    assert dictionaries <= set(KINDS), dictionaries - set(KINDS)
