@@ -15,6 +15,9 @@ JUNIT  ?=
 ALLOW_DESTRUCTIVE ?=
 export AUTH JUNIT ALLOW_DESTRUCTIVE
 
+WORKERS ?= auto
+XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))
+
 .PHONY: mock test test-quick test-slow lint typecheck actionlint wheel-check examples bench clean \
 	mqtt-clients
 
@@ -30,24 +33,25 @@ mock: $(STAMP)
 	$(BIN)/mqtt-api mock --port $(PORT) $(if $(SEED),--seed $(SEED)) $(if $(CLIENTS),--clients $(CLIENTS)) $(MOCK_ARGS)
 
 ## make test: our tests + the contract suite against the embedded mock, in two tiers: the
-## quick one first (no Schemathesis subprocess; about a minute), then the slow one
-## (`@pytest.mark.slow`: every profile and every mutant through `mqtt-api test`).
+## quick one first (no Schemathesis subprocess), then the slow one (`@pytest.mark.slow`:
+## every profile and every mutant through `mqtt-api test`). Each tier is spread over the
+## machine's cores (pytest-xdist, `WORKERS=auto`; `WORKERS=0` runs in one process).
 ## make test TARGET=http://host:8081/api/v4 AUTH=user:pass: the contract suite against a broker
 ## (read-only unless ALLOW_DESTRUCTIVE=1; JUNIT=path writes JUnit XML).
 test: $(STAMP)
 ifneq ($(strip $(TARGET)),)
 	$(BIN)/mqtt-api test $(TARGET)
 else
-	$(BIN)/python -m pytest -m "not slow"
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest -m "not slow" $(XDIST)
+	$(BIN)/python -m pytest -m slow $(XDIST)
 endif
 
 ## make test-quick: the quick tier alone; make test-slow: the slow tier alone.
 test-quick: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" $(XDIST)
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest -m slow $(XDIST)
 
 ## make mqtt-clients: Debian's mosquitto_sub/mosquitto_pub (the README's MQTT walk-through).
 mqtt-clients:
