@@ -25,8 +25,10 @@ _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 def rfc3339(ms: int) -> str:
     """`2020-07-20T14:59:50.580Z`: UTC with milliseconds, as HiveMQ's examples show."""
-    when = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    # isoformat, not strftime("%Y"): glibc does not pad a year below 1000 ("181-06-02…", not a
+    # date-time), where Java's Instant.toString, which HiveMQ prints, gives "0181-06-02…"
+    when = datetime.fromtimestamp(ms // 1000, tz=timezone.utc).replace(tzinfo=None)
+    return when.isoformat(timespec="seconds") + f".{ms % 1000:03d}Z"
 
 
 def node_id(node_name: str) -> str:

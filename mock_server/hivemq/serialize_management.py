@@ -17,7 +17,8 @@ from .serialize import rfc3339
 
 
 def seconds(ms: int) -> str:
-    return datetime.fromtimestamp(ms // 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = datetime.fromtimestamp(ms // 1000, tz=timezone.utc).replace(tzinfo=None)
+    return when.isoformat(timespec="seconds") + "Z"  # a zero-padded year (serialize.rfc3339)
 
 
 def backup(b: Backup, now: int) -> dict[str, Any]:
