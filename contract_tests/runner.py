@@ -384,7 +384,9 @@ def run_profile(settings: Settings, profile: Profile, several: bool) -> tuple[Pr
     ):
         events = Path(tmp) / "events.ndjson"
         log = Path(tmp) / "schemathesis.log"
-        config = write_config(settings.args, Path(tmp), as_toml(settings.discovery))
+        config = write_config(
+            settings.args, Path(tmp), as_toml(settings.discovery) + settings.api.suite_config
+        )
         argv = schemathesis_argv(settings, profile, events, config, document, several)
         command = [sys.executable, "-m", "mqtt_api_kit.contract_tests.child", *argv]
         with log.open("wb") as output:

@@ -31,6 +31,7 @@ from .config import MockConfig
 from .dialect import Dialect
 from .emqx_v2 import EmqxV2
 from .emqx_v4 import EmqxV4
+from .emqx_v5 import EmqxV5
 from .hivemq import HiveMq
 from .http import text_response
 from .pipeline import PIPELINE, Stage, assemble
@@ -46,7 +47,7 @@ DialectFactory = Callable[[World, MockConfig], Dialect]
 
 
 def default_dialects() -> list[DialectFactory]:
-    return [EmqxV4, EmqxV2, HiveMq]
+    return [EmqxV4, EmqxV2, HiveMq, EmqxV5]
 
 
 def _connexion(response: Response) -> ConnexionResponse:
@@ -132,7 +133,9 @@ def create_app(
         dialect = site.dialect_for(request.url.path)
         if dialect is None and request.url.path.startswith(ADMIN_BASE + "/"):
             return _connexion(admin_error(f"no admin route {request.url.path}", 404))
-        return _connexion(dialect.route_not_found() if dialect else text_response("Not Found", 404))
+        if dialect is None:
+            return _connexion(text_response("Not Found", 404))
+        return _connexion(dialect.route_not_found(_starlette(request)))
 
     def on_server_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         # A crash in the mock is our bug; answer plainly rather than with a traceback.

@@ -1,10 +1,13 @@
 """Credentials, checked before routing as the brokers do.
 
-EMQX checks credentials before it matches a route, so an unauthenticated request to a path
-that does not exist gets 401, not 404; so do 2.3 and HiveMQ (when its API is protected). A
+EMQX 4.x checks credentials before it matches a route, so an unauthenticated request to a path
+that does not exist gets 401, not 404; so do 2.3 and HiveMQ (when its API is protected).
+EMQX 5 routes first: its dialect declares every request it cannot route open (`open_routes`). A
 Connexion security handler would run after routing, hence this pipeline stage in front of it.
-What counts as valid credentials is the dialect's (`Dialect.admits`); the documents still
-declare the scheme, and `PASS_THROUGH` tells Connexion the check has already happened.
+What counts as valid credentials is the dialect's (`Dialect.admits`), and so is the refusal
+(`Dialect.unauthorized`, asked right after a failed check in the same task, so a dialect whose
+refusal depends on what failed, as EMQX 5's does, can answer for that check); the documents
+still declare the scheme, and `PASS_THROUGH` tells Connexion the check has already happened.
 """
 
 from __future__ import annotations
@@ -72,4 +75,8 @@ class PassThroughBasic(AbstractSecurityHandler):
         return lambda request: {"sub": "checked-before-routing"}
 
 
-PASS_THROUGH = {"basic": PassThroughBasic}
+class PassThroughBearer(PassThroughBasic):
+    """The same for Bearer tokens (EMQX 5's dashboard tokens)."""
+
+
+PASS_THROUGH = {"basic": PassThroughBasic, "bearer": PassThroughBearer}

@@ -10,7 +10,7 @@ questions in one fixed order; a dialect never wraps the app itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Container, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -47,8 +47,10 @@ class Dialect(Protocol):
     def api(self) -> Api: ...
 
     @property
-    def open_routes(self) -> frozenset[tuple[str, str]]:
-        """(METHOD, path under the base path) the broker serves without credentials."""
+    def open_routes(self) -> Container[tuple[str, str]]:
+        """(METHOD, path under the base path) the broker answers without credentials: its
+        open routes, and for EMQX 5 also every request it cannot route (404/405 before
+        authorization)."""
         ...
 
     @property
@@ -72,9 +74,14 @@ class Dialect(Protocol):
         differently)."""
         ...
 
-    def unauthorized(self) -> Response: ...
+    def unauthorized(self) -> Response:
+        """The refusal of the check `admits` just failed (the pipeline asks in the same task,
+        with nothing awaited in between)."""
+        ...
 
-    def route_not_found(self) -> Response: ...
+    def route_not_found(self, request: Request) -> Response:
+        """The answer to a request no operation routes (no such path, or not that method)."""
+        ...
 
     def status_answer(self, status: int) -> Response:
         """What the broker sends with `status` (a forced `Prefer: code=`, a fault): its own

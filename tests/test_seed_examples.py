@@ -16,13 +16,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mqtt_api_kit.registry import APIS
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT.parent / "shared" / "tools"
 
 
 def declared() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     """api name → (METHOD, path pattern) of every operation in our documents."""
-    names = {"/api/v4": "emqx-v4", "/api/v2": "emqx-v2", "/api/v1": "hivemq"}
+    names = {api.base_path: api.name for api in APIS.values()}
     ops: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for spec in (ROOT / "openapi").glob("*.yaml"):
         doc = yaml.safe_load(spec.read_text())

@@ -127,7 +127,7 @@ class EmqxV4:
     def status_answer(self, status: int) -> Response:
         return errors.status(status)
 
-    def route_not_found(self) -> Response:
+    def route_not_found(self, request: Request) -> Response:
         return errors.route_not_found()
 
     def route_off(self, operation_id: str) -> Response | None:

@@ -47,7 +47,8 @@ class BannedApi:
 
     async def list_banned(self, **params: Any) -> Response:
         page = Page.from_params(params)
-        entries = list(self.world.banned.values())
+        # Rule bans (EMQX 5's `clientid_re`, `username_re`, `peerhost_net`) are no 4.x kind.
+        entries = [b for b in self.world.banned.values() if b.kind in KINDS]
         rows, _ = page.take(entries)
         meta = {"page": page.page, "limit": page.limit, "count": len(entries)}
         return errors.ok(data=[serialize.banned(b) for b in rows], meta=meta)

@@ -221,5 +221,7 @@ def banned(b: BannedEntry) -> dict[str, Any]:
         "by": b.by,
         "reason": b.reason,
         "at": b.at // 1000,
-        "until": b.until // 1000,
+        # 4.x has no ban without an end; one made through EMQX 5 as `infinity` shows the
+        # last second an integer `until` of 4.x can name without overflowing (9999-12-31).
+        "until": b.until // 1000 if b.until is not None else 253_402_300_799,
     }

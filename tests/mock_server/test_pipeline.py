@@ -4,7 +4,7 @@ credentials before anything but declared open routes, bodies bounded, unknown ro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 
 import httpx
 import pytest
@@ -24,7 +24,7 @@ NOT_JSON = b"\xff{ this is not JSON"
 WRITES = ("post", "put", "patch", "delete")
 
 
-def _open_routes(api: Api) -> frozenset[tuple[str, str]]:
+def _open_routes(api: Api) -> Container[tuple[str, str]]:
     world = build_world(seed=1, clients=5)
     for factory in default_dialects():
         dialect = factory(world, PROTECTED)
@@ -66,7 +66,9 @@ def test_without_credentials_a_bad_body_is_refused_before_anything_else(
         checked += 1
     assert checked >= 3, f"{api.name}: only {checked} write operations"
     unknown = anonymous.post(api.base_path + "/no/such/route", content=NOT_JSON)
-    assert unknown.status_code == 401
+    # EMQX 5 routes before it authorizes: its dialect declares unroutable requests open.
+    expected_open = ("POST", "/no/such/route") in open_routes
+    assert (unknown.status_code != 401) if expected_open else (unknown.status_code == 401)
 
 
 def test_an_unknown_v2_route_with_a_bad_body_is_404_not_109(anonymous: TestClient) -> None:
@@ -90,11 +92,13 @@ TOO_LARGE = {
     "emqx-v4": (400, "text/plain"),  # minirest: the cut-short body does not parse
     "emqx-v2": (413, "text/plain"),
     "hivemq": (413, "application/json"),
+    "emqx-v5": (413, "application/json"),  # the mock's cap; the broker's handler crashes
 }
 WRITE_PATHS = {
     "emqx-v4": "/mqtt/publish",
     "emqx-v2": "/mqtt/publish",
     "hivemq": "/data-hub/schemas",
+    "emqx-v5": "/publish",
 }
 
 
