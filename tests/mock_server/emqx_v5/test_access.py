@@ -6,6 +6,7 @@ from starlette.testclient import TestClient
 
 from mqtt_api_kit.fixtures import World
 from mqtt_api_kit.mock_server import MockConfig, create_app
+from mqtt_api_kit.openapi import document
 
 from ...support import basic
 
@@ -54,6 +55,19 @@ def test_a_bad_password_is_refused(app: TestClient) -> None:
     r = app.post("/api/v5/login", json={"username": "admin", "password": "wrong"})
     assert r.status_code == 401
     assert r.json() == {"code": "BAD_USERNAME_OR_PWD", "message": "Auth failed"}
+
+
+def test_bearer_only_marks_the_routes_api_keys_may_not_call() -> None:
+    """`x-emqx.bearer-only` is on exactly the operations under the path prefixes that
+    emqx_mgmt_auth:authorize/4 refuses to API keys."""
+    doc = document("emqx-v5.yaml")
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "operationId" not in op:
+                continue
+            marked = op.get("x-emqx", {}).get("bearer-only", False)
+            refused = path.startswith(("/users", "/api_key", "/logout"))
+            assert marked == refused, (method, path)
 
 
 def test_api_keys_may_not_manage_users_or_keys(api: TestClient) -> None:
