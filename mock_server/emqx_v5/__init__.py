@@ -15,6 +15,8 @@ from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
 from . import errors
 from .access import Access, Tokens
+from .authn import AuthnApi
+from .authz import AuthzApi
 from .banned import BannedApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
@@ -68,6 +70,8 @@ class EmqxV5:
             BannedApi(world),
             RetainerApi(world),
             ConsoleApi(world, self.tokens),
+            AuthnApi(world),
+            AuthzApi(world),
         )
 
     def authenticate(self, method: str, path: str, authorization: bytes | None) -> Response | None:

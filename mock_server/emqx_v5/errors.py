@@ -93,9 +93,11 @@ def internal_error(message: str) -> Response:
 
 def schema_error(request: Request, detail: str) -> Response:
     """A request our document rejects: emqx_dashboard_swagger's hocon check, 400 BAD_REQUEST
-    with hocon's readable reason (`emqx_utils:readable_error_msg/1`)."""
-    if _has_body(request) and not _json_type(request.headers.get("content-type")):
-        return unsupported_media_type()
+    with hocon's readable reason (`emqx_utils:readable_error_msg/1`). minirest decodes JSON
+    and multipart bodies; any other body stays bytes, which a JSON operation answers 415."""
+    kind = (request.headers.get("content-type") or "").lower()
+    if _has_body(request) and not _json_type(kind) and not kind.startswith("multipart/form-data"):
+        return unsupported_media_type()  # minirest kept the body as bytes
     return bad_request(_hocon_words(detail))
 
 

@@ -8,6 +8,7 @@ when (`count=None` leaves it out). `hasnext` is true when rows follow the page.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
@@ -20,8 +21,11 @@ T = TypeVar("T")
 
 def page_of(rows: Iterable[T], page: int, limit: int) -> tuple[list[T], bool]:
     """The rows of page `page` and whether any row follows them."""
+    start = (page - 1) * limit
+    if start >= sys.maxsize - limit:  # a page past any table (pos_integer has no bound)
+        return [], False
     it: Iterator[T] = iter(rows)
-    taken = list(islice(it, (page - 1) * limit, page * limit))
+    taken = list(islice(it, start, start + limit))
     more = next(it, None) is not None if len(taken) == limit else False
     return taken, more
 
