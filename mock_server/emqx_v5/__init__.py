@@ -13,7 +13,7 @@ from mqtt_api_kit.registry import EMQX_V5
 
 from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
-from . import errors
+from . import errors, integration
 from .access import Access, Tokens
 from .authn import AuthnApi
 from .authz import AuthzApi
@@ -25,6 +25,7 @@ from .monitor import MonitorApi
 from .publish import PublishApi
 from .retainer import RetainerApi
 from .routes import OpenRoutes, route_table
+from .rules import RulesApi
 from .subscriptions import SubscriptionsApi
 
 
@@ -61,7 +62,7 @@ class EmqxV5:
 
     def handlers(self) -> dict[str, Handler]:
         world = self.world
-        return operations_of(
+        table = operations_of(
             ClientsApi(world),
             SubscriptionsApi(world),
             ClusterApi(world),
@@ -72,7 +73,9 @@ class EmqxV5:
             ConsoleApi(world, self.tokens),
             AuthnApi(world),
             AuthzApi(world),
+            RulesApi(world),
         )
+        return {**table, **integration.handlers(world)}
 
     def authenticate(self, method: str, path: str, authorization: bytes | None) -> Response | None:
         return self.access.refusal(path, authorization)
