@@ -21,6 +21,7 @@ PUBLIC: dict[str, list[str]] = {
         "APIS",
         "EMQX_V2",
         "EMQX_V4",
+        "EMQX_V5",
         "HIVEMQ",
         "Api",
         "DiscoverySource",
@@ -95,7 +96,14 @@ PUBLIC: dict[str, list[str]] = {
         "ROBUSTNESS_CHECKS",
         "Profile",
     ],
-    "mqtt_api_kit.contract_tests.checks": ["emqx_v2", "emqx_v4", "hivemq", "robustness", "safety"],
+    "mqtt_api_kit.contract_tests.checks": [
+        "emqx_v2",
+        "emqx_v4",
+        "emqx_v5",
+        "hivemq",
+        "robustness",
+        "safety",
+    ],
 }
 
 

@@ -191,7 +191,8 @@ def _exported_ban(b: BannedEntry) -> dict[str, Any]:
         "by": b.by,
         "reason": b.reason,
         "at": b.at // 1000,
-        "until": b.until // 1000,
+        # A ban without an end (EMQX 5's `infinity`) as serialize.banned/1 shows it.
+        "until": b.until // 1000 if b.until is not None else serialize.FOREVER_S,
     }
 
 

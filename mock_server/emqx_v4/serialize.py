@@ -20,6 +20,9 @@ from mqtt_api_kit.fixtures import (
 from mqtt_api_kit.fixtures.topics import share_key
 
 UNDEFINED = "undefined"  # how the broker's JSON encoder renders an unset Erlang value
+# 4.x has no ban without an end; one made through EMQX 5 as `infinity` shows the last second
+# an integer `until` of 4.x can name without overflowing (9999-12-31T23:59:59Z).
+FOREVER_S = 253_402_300_799
 
 
 def datetime_text(ms: int) -> str:
@@ -223,5 +226,5 @@ def banned(b: BannedEntry) -> dict[str, Any]:
         "at": b.at // 1000,
         # 4.x has no ban without an end; one made through EMQX 5 as `infinity` shows the
         # last second an integer `until` of 4.x can name without overflowing (9999-12-31).
-        "until": b.until // 1000 if b.until is not None else 253_402_300_799,
+        "until": b.until // 1000 if b.until is not None else FOREVER_S,
     }

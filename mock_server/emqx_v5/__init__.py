@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,11 +23,16 @@ from .clients import ClientsApi
 from .cluster import ClusterApi
 from .console import ConsoleApi
 from .monitor import MonitorApi
+from .prometheus import SCRAPES, PrometheusApi
 from .publish import PublishApi
 from .retainer import RetainerApi
 from .routes import OpenRoutes, route_table
 from .rules import RulesApi
 from .subscriptions import SubscriptionsApi
+
+# The refusal of this task's last failed credential check (`admits` → `unauthorized`): a
+# context variable, so concurrent requests never see each other's.
+_REFUSAL: ContextVar[Response | None] = ContextVar("emqx_v5_refusal", default=None)
 
 
 def _parses(body: bytes) -> bool:
@@ -49,7 +55,7 @@ class EmqxV5:
     def __init__(self, world: World, config: MockConfig) -> None:
         self.world = world
         self.table = route_table(self.api.document)
-        self.open_routes = OpenRoutes(self.table)
+        self.open_routes = OpenRoutes(self.table, self._scrape_closed)
         # `/status` at the listener root is also 4.x's (same text): `EmqxV4` serves it.
         self.outside_routes: Mapping[str, Callable[[str], Response]] = {}
         self.tokens = Tokens()
@@ -58,7 +64,12 @@ class EmqxV5:
         if credentials is not None:
             # emqx_mgmt_auth:try_init_bootstrap_file/0 at boot: the `--auth` pair is the
             # bootstrap file's one line `key:secret`.
-            world.api_keys.bootstrap(*credentials, world.now // 1000)
+            world.api_keys.adopt_bootstrap(*credentials, world.now // 1000)
+
+    def _scrape_closed(self, path: str) -> bool:
+        settings = self.world.settings.get("prometheus")
+        basic = isinstance(settings, dict) and settings.get("enable_basic_auth") is True
+        return basic and path in SCRAPES
 
     def handlers(self) -> dict[str, Handler]:
         world = self.world
@@ -74,11 +85,22 @@ class EmqxV5:
             AuthnApi(world),
             AuthzApi(world),
             RulesApi(world),
+            PrometheusApi(world),
         )
         return {**table, **integration.handlers(world)}
 
-    def authenticate(self, method: str, path: str, authorization: bytes | None) -> Response | None:
-        return self.access.refusal(path, authorization)
+    def admits(self, authorization: bytes | None, path: str) -> bool:
+        """emqx_dashboard:authorize/1: an API key or a dashboard token (`access.py`). The
+        refusal depends on what failed (a bad key, an expired token, an API key on `/users`),
+        so it is kept for `unauthorized`, which the pipeline asks next in the same task."""
+        refusal = self.access.refusal(path, authorization)
+        _REFUSAL.set(refusal)
+        return refusal is None
+
+    def unauthorized(self) -> Response:
+        return _REFUSAL.get() or errors.unauthorized(
+            "AUTHORIZATION_HEADER_ERROR", "Support authorization: basic/bearer "
+        )
 
     def route_not_found(self, request: Request) -> Response:
         below = request.url.path[len(self.api.base_path) :]

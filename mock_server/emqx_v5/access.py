@@ -46,7 +46,7 @@ _BEARER_ONLY = ("/users", "/api_key", "/logout")
 @dataclass(frozen=True, slots=True)
 class _Token:
     username: str
-    password_hash: str  # the user's hash when it was signed: a new password ends the token
+    password_hash: bytes  # the user's hash when it was signed: a new password ends the token
     expires: float  # ms on the tokens' clock
 
 
@@ -58,7 +58,7 @@ class Tokens:
     def _now_ms(self) -> float:
         return self.clock() * 1000
 
-    def sign(self, username: str, password_hash: str) -> str:
+    def sign(self, username: str, password_hash: bytes) -> str:
         """A JWT as EMQX signs one (HS256, `iss: EMQX`, `exp` in ms); opaque to clients."""
         expires = self._now_ms() + TOKEN_TTL_MS
         header = _b64(json.dumps({"alg": "HS256"}, separators=(",", ":")).encode())
@@ -76,7 +76,7 @@ class Tokens:
         found = self._tokens.get(token)
         return found.username if found else None
 
-    def verify(self, token: str, current_hash: str | None) -> str:
+    def verify(self, token: str, current_hash: bytes | None) -> str:
         """ "ok", "not_found" or "timeout"; a valid token's life is extended."""
         found = self._tokens.get(token)
         if found is None or found.password_hash != current_hash:

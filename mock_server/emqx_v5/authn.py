@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, cast
 
 import connexion
 from starlette.responses import Response
@@ -338,7 +338,8 @@ def _provider_problem(config: dict[str, Any]) -> str | None:
 async def _uploaded_users(body: Any, upload: Any) -> list[dict[str, Any]] | Response:
     """The users of a JSON body, or of the `filename` part of a form (Connexion hands the
     part over as an upload)."""
-    content_type = connexion.request.headers.get("content-type", "")
+    # The Connexion proxy forwards to the Starlette request, which its stubs do not say.
+    content_type = str(cast(Any, connexion.request).headers.get("content-type", ""))
     if content_type.startswith("application/json"):
         rows = body if isinstance(body, list) else None
         if rows is None or not all(isinstance(r, dict) for r in rows):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from starlette.responses import Response
 
@@ -54,9 +54,9 @@ def predicates(query: dict[str, Any]) -> tuple[list[Predicate], bool] | Response
     preds: list[Predicate] = []
     ids, names = _as_list(query.get("clientid")), _as_list(query.get("username"))
     if ids:
-        preds.append(lambda c, s=frozenset(ids): c.clientid in s)
+        preds.append(_member("clientid", frozenset(ids)))
     if names:
-        preds.append(lambda c, s=frozenset(names): c.username in s)
+        preds.append(_member("username", frozenset(names)))
     if query.get("ip_address") is not None:
         raw = str(query["ip_address"])
         try:
@@ -74,7 +74,8 @@ def predicates(query: dict[str, Any]) -> tuple[list[Predicate], bool] | Response
         raw = str(query["proto_ver"])
         if not raw.lstrip("-").isdigit():
             return _invalid("proto_ver", "integer", raw)
-        preds.append(lambda c, v=int(raw): c.proto_ver == v)
+        version = int(raw)
+        preds.append(lambda c: c.proto_ver == version)
     for field in ("created_at", "connected_at"):
         for op in ("gte", "lte"):
             raw_value = query.get(f"{op}_{field}")
@@ -83,17 +84,30 @@ def predicates(query: dict[str, Any]) -> tuple[list[Predicate], bool] | Response
             bound = epoch_ms(raw_value)
             if bound is None:
                 return errors.bad_request(f"the {op}_{field} parameter is not a timestamp")
-            if op == "gte":
-                preds.append(lambda c, f=field, b=bound: getattr(c, f) >= b)
-            else:
-                preds.append(lambda c, f=field, b=bound: getattr(c, f) <= b)
+            preds.append(_bounded(field, bound, op == "gte"))
     fuzzy = False
     for field in ("clientid", "username"):
         needle = query.get(f"like_{field}")
         if needle is not None:
             fuzzy = True
-            preds.append(lambda c, f=field, n=str(needle): n in (getattr(c, f) or ""))
+            preds.append(_contains(field, str(needle)))
     return preds, fuzzy
+
+
+def _member(field: str, wanted: frozenset[str]) -> Predicate:
+    return lambda c: getattr(c, field) in wanted
+
+
+def _bounded(field: str, bound: int, lower: bool) -> Predicate:
+    def test(c: Client) -> bool:
+        value: int = getattr(c, field)
+        return value >= bound if lower else value <= bound
+
+    return test
+
+
+def _contains(field: str, needle: str) -> Predicate:
+    return lambda c: needle in (getattr(c, field) or "")
 
 
 def matching(clients: Iterable[Client], preds: list[Predicate]) -> Iterable[Client]:
@@ -320,7 +334,7 @@ def _encode(kind: str, message: Any) -> str:
     return _encode_key(kind, _key(kind, message))
 
 
-def decode_position(kind: str, raw: Any) -> Key | bool | None:
+def decode_position(kind: str, raw: Any) -> Key | Literal[False] | None:
     """None: from the start; False: not a position this queue can read."""
     if raw is None or raw == "none":
         return None

@@ -261,13 +261,14 @@ class IntegrationApi:
         if item is None:
             return _lookup_failed(self.kind, *parsed)
         rates = {"rate": 0.0, "rate_max": 0.0, "rate_last5m": 0.0}
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"node": node, "metrics": {**counters, **rates}}
             for node, counters in item.metrics.items()
         ]
         total: dict[str, Any] = {}
         for row in rows:
-            for key, value in row["metrics"].items():
+            counters: dict[str, Any] = row["metrics"]
+            for key, value in counters.items():
                 total[key] = total.get(key, 0) + value
         return errors.ok({"metrics": total, "node_metrics": rows})
 

@@ -11,7 +11,7 @@ declare `security: []` (`POST /login`, `GET /status`, the Prometheus scrapes…)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -70,10 +70,12 @@ def route_table(name: str) -> RouteTable:
 
 
 class OpenRoutes:
-    """(METHOD, path) pairs EMQX 5 answers without asking for credentials."""
+    """(METHOD, path) pairs EMQX 5 answers without asking for credentials. `closed(path)`:
+    whether an operation declared open asks for them right now (the Prometheus scrapes do
+    while `prometheus.enable_basic_auth` is true, emqx_prometheus_api:security/0)."""
 
-    def __init__(self, table: RouteTable) -> None:
-        self.table = table
+    def __init__(self, table: RouteTable, closed: Callable[[str], bool] = lambda path: False):
+        self.table, self.closed = table, closed
 
     def __contains__(self, item: object) -> bool:
         if not isinstance(item, tuple) or len(item) != 2:
@@ -82,4 +84,6 @@ class OpenRoutes:
         if not isinstance(method, str) or not isinstance(path, str):
             return False
         methods = self.table.methods(path)
-        return methods is None or method not in methods or self.table.is_open(method, path)
+        if methods is None or method not in methods:
+            return True
+        return self.table.is_open(method, path) and not self.closed(path)

@@ -11,6 +11,7 @@ either a data-integration action named `<type>:<name>` (a reference) or a built-
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -64,7 +65,7 @@ def rule_out(rule: Rule) -> dict[str, Any]:
 
 
 def metrics_out(rule: Rule) -> dict[str, Any]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for node, m in rule.metrics.items():
         taken = sum(a.metrics[node].taken for a in rule.actions if node in a.metrics)
         ok = sum(a.metrics[node].success for a in rule.actions if node in a.metrics)
@@ -92,7 +93,8 @@ def metrics_out(rule: Rule) -> dict[str, Any]:
         )
     total: dict[str, Any] = {}
     for row in rows:
-        for key, value in row["metrics"].items():
+        counters: dict[str, Any] = row["metrics"]
+        for key, value in counters.items():
             total[key] = total.get(key, 0) + value
     if not rows:
         total = dict.fromkeys(
@@ -105,6 +107,16 @@ def metrics_out(rule: Rule) -> dict[str, Any]:
             0,
         )
     return {"id": rule.id, "metrics": total, "node_metrics": rows}
+
+
+# The `?like_*`, `match_from` and `from` filters of emqx_rule_engine_api:'/rules'/2.
+_FILTERS: tuple[tuple[str, Callable[[Rule, str], bool]], ...] = (
+    ("like_id", lambda r, v: v in r.id),
+    ("like_from", lambda r, v: any(v in t for t in r.topics)),
+    ("like_description", lambda r, v: v in r.description),
+    ("match_from", lambda r, v: any(rule_sql.topic_matches(t, v) for t in r.topics)),
+    ("from", lambda r, v: v in r.topics),
+)
 
 
 def _bad(reason: str) -> Response:
@@ -174,13 +186,7 @@ class RulesApi:
         enable = query.get("enable")
         if enable is not None:
             rows = [r for r in rows if r.enabled is bool(enable)]
-        for key, test in (
-            ("like_id", lambda r, v: v in r.id),
-            ("like_from", lambda r, v: any(v in t for t in r.topics)),
-            ("like_description", lambda r, v: v in r.description),
-            ("match_from", lambda r, v: any(rule_sql.topic_matches(t, v) for t in r.topics)),
-            ("from", lambda r, v: v in r.topics),
-        ):
+        for key, test in _FILTERS:
             value = query.get(key)
             if value is not None:
                 rows = [r for r in rows if test(r, str(value))]
@@ -286,7 +292,8 @@ class RulesApi:
 
     async def test_rule_sql(self, body: dict[str, Any]) -> Response:
         """emqx_rule_sqltester:test/1: the SQL's output for a made-up event (`context`)."""
-        context = body.get("context") if isinstance(body.get("context"), dict) else {}
+        given = body.get("context")
+        context: dict[str, Any] = given if isinstance(given, dict) else {}
         return self._tested(str(body["sql"]), context)
 
     async def test_rule(self, id: str, body: dict[str, Any]) -> Response:
@@ -294,7 +301,8 @@ class RulesApi:
         rule = self._rule(path_value(id))
         if rule is None:
             return errors.error(404, "RULE_NOT_FOUND", "The rule could not be found")
-        context = body.get("context") if isinstance(body.get("context"), dict) else {}
+        given = body.get("context")
+        context: dict[str, Any] = given if isinstance(given, dict) else {}
         return self._tested(rule.rawsql, context)
 
     async def list_rule_events(self) -> Response:

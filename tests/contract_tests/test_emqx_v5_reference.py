@@ -54,6 +54,7 @@ DONE = {
     "Connectors",
     "Actions",
     "Sources",
+    "Status",
 }
 
 _SCHEMA = ("response_schema_conformance",)
@@ -245,6 +246,12 @@ for _engine in ("GET /rule_engine", "PUT /rule_engine"):
         "the reference types jq_function_default_timeout as a duration string; "
         "format_rule_engine_resp/1 answers emqx_conf:get/1's checked value, milliseconds",
     )
+EXCLUSIONS["PUT /prometheus"] = (
+    _STATUS,
+    "the reference documents only 200; a body that is neither form (recommended keys mixed "
+    "with legacy ones) fails the union's check, 400 BAD_REQUEST "
+    "(emqx_prometheus_schema:setting_union_schema/0, emqx_dashboard_swagger)",
+)
 EXCLUSIONS["GET /rule_events"] = (
     _SCHEMA,
     "the reference declares one event object; emqx_rule_events:event_info/0 is the list",
@@ -329,6 +336,7 @@ def runs(names: list[str]) -> dict[tuple[str, ...], list[str]]:
     return dict(groups)
 
 
+@pytest.mark.slow  # Schemathesis in subprocesses
 @needs_reference
 def test_the_mock_conforms_to_emqxs_own_document(tmp_path: Path) -> None:
     """Positive mode, every response check, every operation both documents have."""

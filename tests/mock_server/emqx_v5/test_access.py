@@ -93,9 +93,13 @@ def test_a_created_api_key_authenticates_and_a_disabled_one_does_not(
 
 
 def test_the_bootstrap_key_is_the_auth_pair_and_is_listed(world: World) -> None:
+    """`--auth` is the one start-up credential: 5.x's bootstrap API key, and (the world's one
+    table of dashboard users, as for 4.x) the default dashboard user instead of admin."""
     app = TestClient(create_app(world, MockConfig(auth=("boot", "s3cret-pass"))))
     assert app.get("/api/v5/clients", headers=basic("boot", "s3cret-pass")).status_code == 200
-    token = app.post("/api/v5/login", json={"username": "admin", "password": "public"})
+    stock = app.post("/api/v5/login", json={"username": "admin", "password": "public"})
+    assert stock.status_code == 401
+    token = app.post("/api/v5/login", json={"username": "boot", "password": "s3cret-pass"})
     keys = app.get("/api/v5/api_key", headers={"Authorization": f"Bearer {token.json()['token']}"})
     boot = [k for k in keys.json() if k["api_key"] == "boot"]
     assert boot and boot[0]["desc"] == "Bootstrapped From File"
