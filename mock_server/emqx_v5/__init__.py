@@ -19,6 +19,7 @@ from .access import Access, Tokens
 from .authn import AuthnApi
 from .authz import AuthzApi
 from .banned import BannedApi
+from .bridges import BridgesApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
 from .console import ConsoleApi
@@ -86,6 +87,7 @@ class EmqxV5:
             AuthzApi(world),
             RulesApi(world),
             PrometheusApi(world),
+            BridgesApi(world),
         )
         return {**table, **integration.handlers(world)}
 

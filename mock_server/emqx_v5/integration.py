@@ -212,6 +212,8 @@ class IntegrationApi:
                     },
                     400,
                 )
+            if users:  # also_delete_dep_actions: the rules stay, without this action
+                self.world.rule_engine.drop_references(ref)
         try:
             self.world.integration.delete(self.kind, type_, name)
         except Refused:

@@ -55,6 +55,7 @@ DONE = {
     "Actions",
     "Sources",
     "Status",
+    "Bridges",
 }
 
 _SCHEMA = ("response_schema_conformance",)
@@ -256,13 +257,18 @@ EXCLUSIONS["GET /rule_events"] = (
     _SCHEMA,
     "the reference declares one event object; emqx_rule_events:event_info/0 is the list",
 )
-for _made in ("POST /connectors", "POST /actions", "POST /sources"):
+for _made in ("POST /connectors", "POST /actions", "POST /sources", "POST /bridges"):
     EXCLUSIONS[_made] = (
         _SCHEMA,
         "the reference's 400 allows only ALREADY_EXISTS; a configuration the type's schema "
         "refuses is 400 BAD_REQUEST (create_or_update_connector/4, create_bridge/4)",
     )
-for _probe in ("POST /connectors_probe", "POST /actions_probe", "POST /sources_probe"):
+for _probe in (
+    "POST /connectors_probe",
+    "POST /actions_probe",
+    "POST /sources_probe",
+    "POST /bridges_probe",
+):
     EXCLUSIONS[_probe] = (
         _SCHEMA,
         "the reference's 400 allows only TEST_FAILED; the schema check before the dry run "
