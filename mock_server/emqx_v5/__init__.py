@@ -16,6 +16,7 @@ from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
 from . import errors, integration
 from .access import Access, Tokens
+from .alarms import AlarmsApi
 from .authn import AuthnApi
 from .authz import AuthzApi
 from .banned import BannedApi
@@ -88,6 +89,7 @@ class EmqxV5:
             RulesApi(world),
             PrometheusApi(world),
             BridgesApi(world),
+            AlarmsApi(world),
         )
         return {**table, **integration.handlers(world)}
 

@@ -56,6 +56,7 @@ DONE = {
     "Sources",
     "Status",
     "Bridges",
+    "Alarms",
 }
 
 _SCHEMA = ("response_schema_conformance",)
