@@ -16,17 +16,18 @@ import pytest
 
 from ..support import serve
 from .emqx_v2_mutants import EMQX_V2_MUTANTS
+from .emqx_v5_mutants import EMQX_V5_MUTANTS
 from .hivemq_mutants import HIVEMQ_MUTANTS
 from .mutants import EMQX_V4_MUTANTS, Mutant
 from .test_against_servers import mock_app, report, run_suite
 
-MUTANTS: dict[str, Mutant] = EMQX_V4_MUTANTS | EMQX_V2_MUTANTS | HIVEMQ_MUTANTS
+MUTANTS: dict[str, Mutant] = EMQX_V4_MUTANTS | EMQX_V2_MUTANTS | HIVEMQ_MUTANTS | EMQX_V5_MUTANTS
 MINIMUM_PER_FAMILY = 10
 
 
 def test_every_api_family_has_enough_distinct_mutants() -> None:
     per_api = Counter(m.api for m in MUTANTS.values())
-    assert set(per_api) == {"/api/v4", "/api/v2", "/api/v1"}
+    assert set(per_api) == {"/api/v4", "/api/v2", "/api/v1", "/api/v5"}
     assert min(per_api.values()) >= MINIMUM_PER_FAMILY, per_api
 
 
