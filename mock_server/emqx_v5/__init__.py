@@ -24,6 +24,7 @@ from .bridges import BridgesApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
 from .console import ConsoleApi
+from .listeners import ListenersApi
 from .monitor import MonitorApi
 from .prometheus import SCRAPES, PrometheusApi
 from .publish import PublishApi
@@ -90,6 +91,7 @@ class EmqxV5:
             PrometheusApi(world),
             BridgesApi(world),
             AlarmsApi(world),
+            ListenersApi(world),
         )
         return {**table, **integration.handlers(world)}
 

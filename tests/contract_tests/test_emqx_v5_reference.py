@@ -248,6 +248,12 @@ for _engine in ("GET /rule_engine", "PUT /rule_engine"):
         "the reference types jq_function_default_timeout as a duration string; "
         "format_rule_engine_resp/1 answers emqx_conf:get/1's checked value, milliseconds",
     )
+EXCLUSIONS["GET /listeners/{id}"] = (
+    _SCHEMA,
+    "the reference types `enable_authn` as a string whose enum holds true and false "
+    "(hoconsc:enum([true, false, quick_deny_anonymous]) rendered as type string); the raw "
+    "configuration holds the boolean true (emqx_schema.erl base listener `enable_authn`)",
+)
 EXCLUSIONS["PUT /prometheus"] = (
     _STATUS,
     "the reference documents only 200; a body that is neither form (recommended keys mixed "
