@@ -108,6 +108,9 @@ class EmqxV5:
             "AUTHORIZATION_HEADER_ERROR", "Support authorization: basic/bearer "
         )
 
+    def status_answer(self, status: int) -> Response:
+        return errors.status(status)
+
     def route_not_found(self, request: Request) -> Response:
         below = request.url.path[len(self.api.base_path) :]
         methods = self.table.methods(below)

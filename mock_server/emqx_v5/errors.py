@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from starlette.requests import Request
@@ -67,6 +68,25 @@ def unauthorized(code: str, message: str, challenge: bool = True) -> Response:
     """401 as emqx_dashboard:authorize/1 answers; Basic failures carry the realm."""
     body = {"code": code, "message": message}
     return json_response(body, 401, _REALM if challenge else None)
+
+
+def status(code: int) -> Response:
+    """What EMQX 5 sends with status `code` when it answers so (forced answers, faults): its
+    401 for a bad key, its unknown-route 404 (emqx_dashboard_not_found, HTML by default), its
+    crashed handler's 500 `INTERNAL_ERROR` (minirest_handler), and for any other code the
+    `{code, message}` every handler's error takes, the code named after the status as
+    emqx_dashboard_swagger's error codes are (`BAD_REQUEST`, `SERVICE_UNAVAILABLE`…)."""
+    if code == 401:
+        return unauthorized("BAD_API_KEY_OR_SECRET", "Check api_key/api_secret")
+    if code == 404:
+        return route_not_found(None)
+    if code == 500:
+        return internal_error("internal error")
+    try:
+        phrase = HTTPStatus(code).phrase
+    except ValueError:
+        phrase = "Error"
+    return error(code, phrase.upper().replace(" ", "_").replace("-", "_"), phrase)
 
 
 def body_not_json() -> Response:

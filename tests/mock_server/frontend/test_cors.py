@@ -14,7 +14,12 @@ from ...support import AUTH
 
 ORIGIN = "http://localhost:5173"
 PROTECTED = MockConfig(hivemq_auth=AUTH)
-PATHS = {"emqx-v4": "/clients", "emqx-v2": "/management/nodes", "hivemq": "/mqtt/clients"}
+PATHS = {
+    "emqx-v5": "/clients",
+    "emqx-v4": "/clients",
+    "emqx-v2": "/management/nodes",
+    "hivemq": "/mqtt/clients",
+}
 
 
 @pytest.fixture(scope="module")
