@@ -77,8 +77,8 @@ def metrics_out(rule: Rule) -> dict[str, Any]:
                     "matched": m.matched,
                     "passed": m.passed,
                     "failed": m.failed,
-                    "failed.exception": m.failed_exception,
-                    "failed.no_result": m.failed_no_result,
+                    "failed.exception": m.exception,
+                    "failed.no_result": m.no_result,
                     "actions.total": taken,
                     "actions.failed": bad,
                     "actions.failed.out_of_service": 0,
@@ -117,6 +117,11 @@ _FILTERS: tuple[tuple[str, Callable[[Rule, str], bool]], ...] = (
     ("match_from", lambda r, v: any(rule_sql.topic_matches(t, v) for t in r.topics)),
     ("from", lambda r, v: v in r.topics),
 )
+
+
+def _reason(exc: RuleError) -> str:
+    """The message a refused 5.x rule write answers: the engine's words where it has them."""
+    return exc.detail if isinstance(exc.detail, str) else exc.kind
 
 
 def _bad(reason: str) -> Response:
@@ -230,7 +235,7 @@ class RulesApi:
             rule = self._build(rule_id, body, None, self.world.now)
             stored = self.world.rule_engine.put_rule(rule, create=True)
         except RuleError as exc:
-            return _bad(exc.message)
+            return _bad(_reason(exc))
         return errors.ok(rule_out(stored), 201)
 
     async def get_rule(self, id: str) -> Response:
@@ -248,7 +253,7 @@ class RulesApi:
             rule = self._build(rule_id, body, old, self.world.now)
             stored = self.world.rule_engine.put_rule(rule, create=old is None)
         except RuleError as exc:
-            return _bad(exc.message)
+            return _bad(_reason(exc))
         return errors.ok(rule_out(stored))
 
     async def delete_rule(self, id: str) -> Response:
