@@ -62,8 +62,9 @@ def _v5(name: str, mutate: Mutation, path: str, include: tuple[str, ...]) -> Mut
 EMQX_V5_MUTANTS: dict[str, Mutant] = {
     m.name: m
     for m in (
-        _v5("v5-client-drops-clientid", _each_row(lambda r: r.pop("clientid", None)), LIST,
-            LISTING),
+        # A list row may lack any key (`fields` selects them), so the lookup is where a
+        # missing `clientid` breaks the contract.
+        _v5("v5-lookup-drops-clientid", _one(lambda c: c.pop("clientid", None)), ONE, LOOKUP),
         _v5("v5-client-port-is-a-string",
             _each_row(lambda r: r.update(port=str(r.get("port"))) if "port" in r else None),
             LIST, LISTING),
