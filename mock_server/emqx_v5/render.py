@@ -22,9 +22,22 @@ def rfc3339_ms(ms: int) -> str:
     return when.isoformat(timespec="milliseconds")
 
 
+_CYCLE_S = 146_097 * 86_400  # 400 Gregorian years: the calendar repeats
+
+
 def rfc3339_s(seconds: int) -> str:
-    when = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    return when.isoformat(timespec="seconds")
+    """calendar:system_time_to_rfc3339/2 in seconds, for any year: Erlang's calendar has no
+    year 9999 limit (a ban `until` far in the future is stored and shown), Python's has, so
+    the time is moved by whole 400-year cycles into range and the year moved back."""
+    cycles = 0
+    if not -62_135_596_800 <= seconds <= 253_402_300_799:  # outside 0001–9999
+        cycles = (seconds - 946_684_800) // _CYCLE_S  # relative to 2000-01-01
+    when = datetime.fromtimestamp(seconds - cycles * _CYCLE_S, tz=timezone.utc)
+    text = when.isoformat(timespec="seconds")
+    if not cycles:
+        return text
+    year = when.year + 400 * cycles
+    return f"{year:04d}" + text[4:]
 
 
 def guid(at_ms: int, node: str, sequence: int) -> str:

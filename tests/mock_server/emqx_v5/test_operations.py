@@ -91,3 +91,13 @@ def test_retained_messages_and_the_switch(api: TestClient, world: World) -> None
     assert api.delete("/api/v5/mqtt/retainer/message/r%2F1").status_code == 204
     gone = api.get("/api/v5/mqtt/retainer/message/r%2F1")
     assert gone.json() == {"code": "NOT_FOUND", "message": "Viewed message doesn't exist"}
+
+
+def test_a_ban_until_past_year_9999_is_stored_and_shown(api: TestClient) -> None:
+    """Erlang's calendar formats any year: an epoch second far in the future is a ban until
+    then, not a crash (emqx_mgmt_api_banned, calendar:system_time_to_rfc3339/2)."""
+    far = 4_503_599_627_370_495
+    made = api.post("/api/v5/banned", json={"as": "clientid", "who": "far-1", "until": far})
+    assert made.status_code == 200 and made.json()["until"].startswith("142715360-12-06T")
+    rows = api.get("/api/v5/banned", params={"limit": 1000}).json()["data"]
+    assert any(b["who"] == "far-1" and b["until"] == made.json()["until"] for b in rows)
