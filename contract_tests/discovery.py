@@ -27,6 +27,7 @@ __all__ = ["Discovery", "as_toml", "discover"]
 # What a dictionary holds, for people ("found 3 node names").
 KINDS = {
     "nodes": "node names",
+    "node_filters": "node names for filters",  # EMQX 5's `?node=`: a real node or 500
     "clients": "client ids",
     "usernames": "user names",
     "backups": "backup ids",
