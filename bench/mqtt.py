@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,32 +20,16 @@ import httpx
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
-from .server import free_port
+from .server import free_port, mock_process
 
 AUTH = ("admin", "public")
 
 
 @contextmanager
 def _mock() -> Iterator[tuple[str, int]]:
-    http, mqtt, ws = free_port(), free_port(), free_port()
-    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(http)]
-    cmd += ["--mqtt-port", str(mqtt), "--ws-port", str(ws)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{http}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(base + "/api/v4/clients", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the mock did not start") from None
-                time.sleep(0.1)
+    mqtt, ws = free_port(), free_port()
+    with mock_process("--mqtt-port", str(mqtt), "--ws-port", str(ws), mqtt=True) as base:
         yield base, mqtt
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _client(clientid: str, port: int) -> paho.Client:

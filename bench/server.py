@@ -19,9 +19,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def mock_process(*args: str) -> Iterator[str]:
+def mock_process(*args: str, mqtt: bool = False) -> Iterator[str]:
+    """`mqtt-api mock` on a free port (its MQTT listeners off unless `mqtt`), until it answers."""
     port = free_port()
-    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), "--no-mqtt", *args]
+    listeners = [] if mqtt else ["--no-mqtt"]
+    cmd = [sys.executable, "-m", "mqtt_api_kit", "mock", "--port", str(port), *listeners, *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
