@@ -113,3 +113,16 @@ def test_import_users_from_json_and_csv(api: TestClient, world: World) -> None:
     sent = api.post(DB + "/import_users?type=plain", files={"filename": ("users.csv", csv)})
     assert sent.status_code == 204
     assert world.auth_db.user("username", "imp-2").is_superuser is True
+
+
+def test_a_malformed_multipart_import_is_bad_input_not_a_crash(api: TestClient) -> None:
+    """The robustness profile sent this body; Starlette's form parser raised (500)."""
+    boundary = "ae52e0a3d939e41f8657653ebba7d230"
+    body = f"--{boundary}\r\n78583--{boundary}--\r\n".encode()
+    answer = api.post(
+        "/api/v5/authentication/password_based:built_in_database/import_users",
+        params={"type": "hash"},
+        content=body,
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == "BAD_REQUEST"
