@@ -23,7 +23,7 @@ from mqtt_api_kit.fixtures import World
 from mqtt_api_kit.fixtures.auth_db import Refused
 
 from ..paths import path_value
-from . import errors, paging
+from . import errors, paging, render
 
 # The providers of the open-source edition: mechanism → backends (None: no backend).
 PROVIDERS: dict[str, tuple[str | None, ...]] = {
@@ -162,21 +162,7 @@ class AuthnApi:
             counters = {"total": total, "success": total - anonymous}
             counters.update(failed=0, nomatch=anonymous)
             per_node.append((node, {**counters, "rate": 0.0, "rate_last5m": 0.0, "rate_max": 0.0}))
-        summed: dict[str, Any] = {}
-        for _, metrics in per_node:
-            for key, value in metrics.items():
-                summed[key] = summed.get(key, 0) + value
-        return errors.ok(
-            {
-                "node_resource_metrics": [{"node": n, "metrics": {}} for n, _ in per_node],
-                "resource_metrics": {},
-                "node_metrics": [{"node": n, "metrics": m} for n, m in per_node],
-                "metrics": summed,
-                "node_status": [{"node": n, "status": "connected"} for n, _ in per_node],
-                "status": "connected" if per_node else "empty_metrics_and_status",
-                "node_error": [],
-            }
-        )
+        return errors.ok(render.metrics_status(per_node))
 
     async def move_authenticator(self, id: str, position: str) -> Response:
         auth_id, where = path_value(id), path_value(position)

@@ -20,7 +20,7 @@ from mqtt_api_kit.fixtures.auth_db import AclRule
 from mqtt_api_kit.fixtures.settings import ACL_CONF
 
 from ..paths import path_value
-from . import errors, paging
+from . import errors, paging, render
 
 SOURCE_TYPES = (
     "file",
@@ -151,21 +151,7 @@ class AuthzApi:
                     },
                 )
             )
-        summed: dict[str, Any] = {}
-        for _, metrics in per_node:
-            for key, value in metrics.items():
-                summed[key] = summed.get(key, 0) + value
-        return errors.ok(
-            {
-                "node_resource_metrics": [{"node": n, "metrics": {}} for n, _ in per_node],
-                "resource_metrics": {},
-                "node_metrics": [{"node": n, "metrics": m} for n, m in per_node],
-                "metrics": summed,
-                "node_status": [{"node": n, "status": "connected"} for n, _ in per_node],
-                "status": "connected" if per_node else "empty_metrics_and_status",
-                "node_error": [],
-            }
-        )
+        return errors.ok(render.metrics_status(per_node))
 
     async def move_authz_source(self, type: str, body: dict[str, Any]) -> Response:
         sources = self._sources()

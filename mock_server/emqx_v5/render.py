@@ -14,7 +14,15 @@ from typing import Any
 from mqtt_api_kit.fixtures import Client, Subscription
 from mqtt_api_kit.fixtures.mailbox import QueuedMessage
 
-__all__ = ["client", "guid", "rfc3339_ms", "rfc3339_s", "share_topic", "subscription"]
+__all__ = [
+    "client",
+    "guid",
+    "metrics_status",
+    "rfc3339_ms",
+    "rfc3339_s",
+    "share_topic",
+    "subscription",
+]
 
 
 def rfc3339_ms(ms: int) -> str:
@@ -154,3 +162,22 @@ def queued(message: QueuedMessage, kind: str, payload: str) -> tuple[dict[str, A
         row["payload"] = message.payload.decode("utf-8", "replace")
         size = len(message.payload)
     return row, size
+
+
+def metrics_status(per_node: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """An authenticator's or authorization source's `/status`: per-node metrics, their sum and
+    each node's status (the one `make_result_map`/`aggregate_metrics` shape both
+    emqx_authn_api.erl and emqx_authz_api_sources.erl answer with in 5.8.1)."""
+    summed: dict[str, Any] = {}
+    for _, metrics in per_node:
+        for key, value in metrics.items():
+            summed[key] = summed.get(key, 0) + value
+    return {
+        "node_resource_metrics": [{"node": n, "metrics": {}} for n, _ in per_node],
+        "resource_metrics": {},
+        "node_metrics": [{"node": n, "metrics": m} for n, m in per_node],
+        "metrics": summed,
+        "node_status": [{"node": n, "status": "connected"} for n, _ in per_node],
+        "status": "connected" if per_node else "empty_metrics_and_status",
+        "node_error": [],
+    }
