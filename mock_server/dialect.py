@@ -79,6 +79,12 @@ class Dialect(Protocol):
         with nothing awaited in between)."""
         ...
 
+    def route_path(self, below: str) -> str:
+        """The path the broker routes for `below` (the request's path under the base path,
+        "" for the base path itself): how its router splits a path into segments decides
+        whether `/apps/` is `/apps` (minirest's `string:tokens/2`) or a route of its own."""
+        ...
+
     def route_not_found(self, request: Request) -> Response:
         """The answer to a request no operation routes (no such path, or not that method)."""
         ...

@@ -80,7 +80,8 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("latency", Position.OUTSIDE, Latency),
     # --error-rate (the API's 5xx) and --drop-rate (no answer at all).
     Stage("faults", Position.OUTSIDE, Faults),
-    # `%2F` stays inside its path segment, as the brokers split the raw path first.
+    # `%2F` stays inside its path segment, as the brokers split the raw path first; then the
+    # path is the one the broker's router would route (`Dialect.route_path`).
     Stage("path-segments", Position.OUTSIDE, PathSegments),
     # Exact paths outside every base path that a broker serves openly (EMQX `GET /status`).
     Stage("outside-routes", Position.OUTSIDE, OutsideRoutes),

@@ -34,17 +34,26 @@ from connexion.decorators import StarletteDecorator
 from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator
 from connexion.lifecycle import ConnexionRequest
+from connexion.middleware import ConnexionMiddleware
+from connexion.middleware.routing import RoutingMiddleware
 from connexion.operations import AbstractOperation
 from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from starlette.types import Receive, Scope, Send
 
+from .exact_routing import ExactRoutingMiddleware, never_redirect
+
 __all__ = ["PreparedApp", "prepared_validators"]
 
 # Where the validator leaves the query it parsed for the handler's parameter decorator.
 _PARSED_QUERY = "mqtt_api_kit.query"
 _FORMATS = Draft4Validator.FORMAT_CHECKER
+# Connexion's middleware list with its routing middleware routing exactly (exact_routing.py).
+ROUTING_EXACTLY = tuple(
+    ExactRoutingMiddleware if m is RoutingMiddleware else m
+    for m in ConnexionMiddleware.default_middlewares
+)
 
 
 class _Checker:
@@ -195,6 +204,11 @@ class _PreparedApi(AsyncApi):
 class _PreparedAsgiApp(AsyncASGIApp):
     api_cls = _PreparedApi
 
+    def add_api(self, *args: Any, **kwargs: Any) -> Any:
+        api = super().add_api(*args, **kwargs)
+        never_redirect(self.router)  # exact_routing.py: no broker redirects a trailing `/`
+        return api
+
 
 class PreparedApp(connexion.AsyncApp):
     """`connexion.AsyncApp` whose operations are prepared at start-up (see the module)."""
@@ -203,4 +217,6 @@ class PreparedApp(connexion.AsyncApp):
         # `AsyncApp.__init__` only creates its ASGI app and hands the rest to `AbstractApp`,
         # which wraps whatever `_middleware_app` is in Connexion's middleware stack.
         self._middleware_app = _PreparedAsgiApp()
+        # A list of its own: Connexion inserts each app's `add_middleware` into it.
+        kwargs.setdefault("middlewares", list(ROUTING_EXACTLY))
         AbstractApp.__init__(self, import_name, **kwargs)

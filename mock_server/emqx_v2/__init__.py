@@ -81,6 +81,11 @@ class EmqxV2:
     def status_answer(self, status: int) -> Response:
         return errors.status(status)
 
+    def route_path(self, below: str) -> str:
+        # emqttd_http:handle_request/3 matches each API's regex against the path as sent
+        # (`"/api/v2/" ++ Url`): a trailing or doubled `/` is another path, and unknown.
+        return below
+
     def route_not_found(self, request: Request) -> Response:
         return errors.crashed()
 

@@ -14,6 +14,7 @@ from mqtt_api_kit.registry import EMQX_V4
 from ..auth import basic_credentials
 from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
+from ..paths import minirest_tokens_path
 from . import errors, gating, rejections
 from .alarms import AlarmsApi
 from .auth_db import AuthDbApi
@@ -126,6 +127,12 @@ class EmqxV4:
 
     def status_answer(self, status: int) -> Response:
         return errors.status(status)
+
+    def route_path(self, below: str) -> str:
+        # Both listeners hand minirest the path below their prefix; the management
+        # listener's prefix is `/api/v4` (emqx_mgmt_http:http_handlers/0), so `/api/v4`
+        # itself is the route list there (the dashboard's `/api/v4/` answers it 400).
+        return minirest_tokens_path(below)
 
     def route_not_found(self, request: Request) -> Response:
         return errors.route_not_found()

@@ -14,6 +14,7 @@ from mqtt_api_kit.registry import EMQX_V5
 
 from ..config import MockConfig
 from ..dialect import BodyPolicy, Handler, operations_of
+from ..paths import cowboy_router_path
 from . import errors, integration
 from .access import Access, Tokens
 from .alarms import AlarmsApi
@@ -110,6 +111,9 @@ class EmqxV5:
 
     def status_answer(self, status: int) -> Response:
         return errors.status(status)
+
+    def route_path(self, below: str) -> str:
+        return cowboy_router_path(below)
 
     def route_not_found(self, request: Request) -> Response:
         below = request.url.path[len(self.api.base_path) :]
