@@ -18,7 +18,7 @@ export AUTH JUNIT ALLOW_DESTRUCTIVE
 WORKERS ?= auto
 XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))
 
-.PHONY: mock test test-quick test-slow lint typecheck actionlint wheel-check examples bench clean \
+.PHONY: mock test test-quick test-slow lint typecheck actionlint wheel-check third-party examples bench clean \
 	mqtt-clients
 
 $(STAMP): pyproject.toml
@@ -74,6 +74,11 @@ actionlint: $(STAMP)
 ## make wheel-check: build the wheel, install it in a throwaway venv, serve and test from it.
 wheel-check: $(STAMP)
 	bash .ci/wheel-check $(BIN)/python
+
+## make third-party: EMQX 5 clients nobody here wrote (emqx-client-monitor from PyPI; with
+## EMQX_MCP_SERVER=<checkout>, the EMQX MCP server) against the mock, each in its own venv.
+third-party: $(STAMP)
+	bash .ci/third-party $(BIN)/python
 
 ## make examples: the seeds' example responses against our documents.
 examples: $(STAMP)
