@@ -176,6 +176,9 @@ def test_data_policies_page_with_cursors_and_filter(hive: TestClient, world: Wor
     ]
     assert hive.get(f"{DATA}?limit=9").status_code == 400
     assert hive.get(f"{DATA}?fields=id,secret").status_code == 400
+    # An empty id filter is no filter (the document's `allowEmptyValue`, reference silent).
+    unfiltered = hive.get(f"{DATA}?limit=100").json()["items"]
+    assert hive.get(f"{DATA}?limit=100&policyIds=&schemaIds=").json()["items"] == unfiltered
 
 
 def test_topic_lists_the_matching_policies_most_specific_first_on_one_page(
