@@ -139,6 +139,17 @@ def create_app(
             return _connexion(text_response("Not Found", 404))
         return _connexion(dialect.route_not_found(_starlette(request)))
 
+    def on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        # Starlette raises these for routing (404, 405) and for bodies it cannot read (400:
+        # a form without a boundary): each is answered as the API answers that, never as an
+        # unknown route whatever its status.
+        status = getattr(exc, "status_code", 500)
+        if status in (404, 405):
+            return on_not_found(request, exc)
+        if 400 <= status < 500:
+            return on_bad_request(request, exc)
+        return on_server_error(request, exc)
+
     def on_server_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         # A crash in the mock is our bug; answer plainly rather than with a traceback.
         log.error("handler crashed on %s %s", request.method, request.url.path, exc_info=exc)
@@ -148,7 +159,7 @@ def create_app(
     app.add_error_handler(404, on_not_found)
     app.add_error_handler(405, on_not_found)
     app.add_error_handler(ProblemException, on_bad_request)
-    app.add_error_handler(HTTPException, on_not_found)
+    app.add_error_handler(HTTPException, on_http_exception)
     app.add_error_handler(500, on_server_error)
     app.add_error_handler(Exception, on_server_error)
     return assemble(app, site, stages)
