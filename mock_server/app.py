@@ -99,6 +99,7 @@ def create_app(
     world = runtime.world
     factories = dialects if dialects is not None else default_dialects()
     site = Site.of([factory(world, config) for factory in factories], config, runtime)
+    runtime.on_boot(*(dialect.boot for dialect in site.dialects))
 
     app = PreparedApp(__name__, security_map=PASS_THROUGH)
     validators = prepared_validators()

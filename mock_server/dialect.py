@@ -68,6 +68,12 @@ class Dialect(Protocol):
         """operationId → handler over this dialect's world."""
         ...
 
+    def boot(self) -> None:
+        """Write the broker's boot-time configuration into the world (`--auth` as EMQX's
+        default app and dashboard user, or 5.x's bootstrap API key), as the broker does on
+        every start: at construction, and again after each reset of the world."""
+        ...
+
     def admits(self, authorization: bytes | None, path: str) -> bool:
         """Whether the `Authorization` header (None: absent) passes the broker's check for
         `path` (below the base path: a broker may check routes of different listeners

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +87,11 @@ class Runtime:
         self.snapshots: OrderedDict[str, tuple[bytes, int]] = OrderedDict()
         self._snapshot_serial = 0
         self._draws = random.Random(f"{world.seed}-faults")
+        self._boots: tuple[Callable[[], None], ...] = ()
+
+    def on_boot(self, *boots: Callable[[], None]) -> None:
+        """What a rebuilt world goes through before anyone reads it (each dialect's `boot`)."""
+        self._boots = boots
 
     @staticmethod
     def scenario_of(config: MockConfig) -> Scenario | None:
@@ -119,6 +125,8 @@ class Runtime:
             self.scenario, self.origin = scenario, None
         now = self.world.now if self.config.clock == "live" else None
         self.world.archive.adopt(build(self.config, self.scenario, now, self.origin))
+        for boot in self._boots:  # a reset is a fresh start: the configuration applies again
+            boot()
         self.time.anchor(self.world.now)
 
     def snapshot(self) -> dict[str, Any]:

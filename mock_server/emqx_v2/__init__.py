@@ -46,9 +46,12 @@ class EmqxV2:
     )
 
     def __init__(self, world: World, config: MockConfig) -> None:
-        self.world, self.checks = world, config.auth is not None
-        if config.auth is not None:  # 2.3's default dashboard user is `--auth`'s
-            world.console.adopt_defaults(*config.auth)
+        self.world, self.checks, self.auth = world, config.auth is not None, config.auth
+        self.boot()
+
+    def boot(self) -> None:
+        if self.auth is not None:  # 2.3's default dashboard user is `--auth`'s
+            self.world.console.adopt_defaults(*self.auth)
 
     def handlers(self) -> dict[str, Handler]:
         world = self.world

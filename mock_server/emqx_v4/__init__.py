@@ -63,14 +63,17 @@ class EmqxV4:
     )
 
     def __init__(self, world: World, config: MockConfig) -> None:
-        self.world, self.checks = world, config.auth is not None
-        if config.auth is not None:  # the default app (and dashboard user) of `--auth`
-            world.console.adopt_defaults(*config.auth)
+        self.world, self.checks, self.auth = world, config.auth is not None, config.auth
+        self.boot()
         # Routes owned by a plugin answer 404 while it is inactive (`x-emqx.plugin`).
         self.owners = gating.plugins_of(self.api.document)
         self.outside_routes: Mapping[str, Callable[[str], Response]] = {
             "/status": lambda method: status(world, method)
         }
+
+    def boot(self) -> None:
+        if self.auth is not None:  # the default app (and dashboard user) of `--auth`
+            self.world.console.adopt_defaults(*self.auth)
 
     def handlers(self) -> dict[str, Handler]:
         world = self.world

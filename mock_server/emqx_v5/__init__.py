@@ -63,12 +63,15 @@ class EmqxV5:
         # `/status` at the listener root is also 4.x's (same text): `EmqxV4` serves it.
         self.outside_routes: Mapping[str, Callable[[str], Response]] = {}
         self.tokens = Tokens()
-        credentials = config.credentials_for(self.api)
-        self.access = Access(world, self.tokens, enabled=credentials is not None)
-        if credentials is not None:
+        self.credentials = config.credentials_for(self.api)
+        self.access = Access(world, self.tokens, enabled=self.credentials is not None)
+        self.boot()
+
+    def boot(self) -> None:
+        if self.credentials is not None:
             # emqx_mgmt_auth:try_init_bootstrap_file/0 at boot: the `--auth` pair is the
             # bootstrap file's one line `key:secret`.
-            world.api_keys.adopt_bootstrap(*credentials, world.now // 1000)
+            self.world.api_keys.adopt_bootstrap(*self.credentials, self.world.now // 1000)
 
     def _scrape_closed(self, path: str) -> bool:
         settings = self.world.settings.get("prometheus")

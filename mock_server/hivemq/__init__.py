@@ -60,6 +60,9 @@ class HiveMq:
         self.world, self.credentials = world, config.credentials_for(self.api)
         self.cursors = Cursors(world.seed, cursor_ttl, clock)
 
+    def boot(self) -> None:
+        pass  # HiveMQ's credentials are the listener's configuration, not broker state
+
     def handlers(self) -> dict[str, Handler]:
         world, cursors = self.world, self.cursors
         return operations_of(

@@ -40,6 +40,18 @@ def test_reset_goes_back_to_the_seed(mock: TestClient) -> None:
     assert mock.get("/api/v4/clients", auth=AUTH).content == before
 
 
+@pytest.mark.parametrize("path", ["/api/v4/nodes", "/api/v5/nodes", "/api/v2/management/nodes"])
+def test_a_reset_keeps_the_configured_credentials(path: str) -> None:
+    """`--auth` is the broker's configuration (default app, dashboard user, 5.x bootstrap
+    key): a reset rebuilds the world and boots it with the same configuration."""
+    configured = ("ops", "s3cret")
+    mock = TestClient(create_app(build_world(seed=9, clients=10), MockConfig(auth=configured)))
+    for _ in range(2):
+        assert mock.get(path, auth=configured).status_code == 200
+        assert mock.get(path, auth=AUTH).status_code == 401
+        assert mock.post("/__mock/reset").status_code == 200
+
+
 def test_snapshot_and_restore(mock: TestClient) -> None:
     snap = mock.post("/__mock/snapshot")
     assert snap.status_code == 201
