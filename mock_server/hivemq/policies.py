@@ -139,10 +139,17 @@ class DataPoliciesApi(_PolicyApi):
                 found.sort(key=lambda p: _specificity(p.matching))
             return found
 
+        filters = {"policyIds": policyIds, "schemaIds": schemaIds}
         if topic is not None:  # "'topic' filtering does not support pagination"
+            # …but the parameters are still checked: a cursor the broker never issued is
+            # refused as `limit` out of range is (the reference is silent on either).
+            refused = (
+                self._list(rows, limit, cursor, fields, filters) if cursor is not None else None
+            )
+            if refused is not None and refused.status_code != 200:
+                return refused
             shown = csv(fields)
             return json_response({"items": [serialize_datahub.policy(p, shown) for p in rows()]})
-        filters = {"policyIds": policyIds, "schemaIds": schemaIds}
         return self._list(rows, limit, cursor, fields, filters)
 
     async def create_data_policy(self, body: dict[str, Any], **_: object) -> Response:

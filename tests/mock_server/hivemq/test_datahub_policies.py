@@ -196,6 +196,12 @@ def test_topic_lists_the_matching_policies_most_specific_first_on_one_page(
     assert [p["id"] for p in body["items"]] == ["exact", "plus", "hash", "all"]
     assert "_links" not in body
     assert hive.get(f"{DATA}?topic=site/%2B/temp").status_code == 400
+    # Unused with `topic`, but still checked (reference silent): a cursor the broker never
+    # issued is refused as a `limit` out of range is.
+    for query in ("cursor=", "cursor=not-ours", "limit=9"):
+        refused = hive.get(f"{DATA}?topic=site/1/temp&{query}")
+        assert refused.status_code == 400, query
+        assert refused.json()["errors"][0]["title"] == "Parameter invalid"
 
 
 def test_behavior_policies_and_the_clients_they_match(hive: TestClient, world: World) -> None:
