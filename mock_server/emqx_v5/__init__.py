@@ -25,6 +25,10 @@ from .bridges import BridgesApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
 from .console import ConsoleApi
+from .exhooks import ExhooksApi
+from .gateway_authn import GatewayAuthnApi
+from .gateway_clients import GatewayClientsApi
+from .gateways import GatewaysApi
 from .listeners import ListenersApi
 from .monitor import MonitorApi
 from .prometheus import SCRAPES, PrometheusApi
@@ -96,6 +100,10 @@ class EmqxV5:
             BridgesApi(world),
             AlarmsApi(world),
             ListenersApi(world),
+            GatewaysApi(world),
+            GatewayAuthnApi(world),
+            GatewayClientsApi(world),
+            ExhooksApi(world),
         )
         return {**table, **integration.handlers(world)}
 

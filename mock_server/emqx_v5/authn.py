@@ -219,42 +219,15 @@ class AuthnApi:
 
     async def list_authenticator_users(self, id: str, **query: Any) -> Response:
         kind, refusal = self._users_of(path_value(id))
-        if refusal is not None or kind is None:
-            return refusal or errors.bad_request("")
-        page, limit = paging.params(query)
-        like, superuser = query.get("like_user_id"), query.get("is_superuser")
-        rows = [
-            u
-            for u in self.world.auth_db.users(kind)
-            if (like is None or str(like) in u.login)
-            and (superuser is None or u.is_superuser is bool(superuser))
-        ]
-        taken, hasnext = paging.page_of(rows, page, limit)
-        data = [{"user_id": u.login, "is_superuser": u.is_superuser} for u in taken]
-        count = None if like is not None else len(rows)
-        return errors.ok({"data": data, "meta": paging.meta(page, limit, hasnext, count)})
+        return refusal or list_users(self.world, str(kind), query)
 
     async def create_authenticator_user(self, id: str, body: dict[str, Any]) -> Response:
         kind, refusal = self._users_of(path_value(id))
-        if refusal is not None or kind is None:
-            return refusal or errors.bad_request("")
-        superuser = bool(body.get("is_superuser", False))
-        try:
-            self.world.auth_db.add_user(
-                kind, str(body["user_id"]), str(body["password"]), self.world.now, superuser
-            )
-        except Refused:
-            return errors.error(409, "ALREADY_EXISTS", "User already exists")
-        return errors.ok({"user_id": str(body["user_id"]), "is_superuser": superuser}, 201)
+        return refusal or add_user(self.world, str(kind), body)
 
     async def get_authenticator_user(self, id: str, user_id: str) -> Response:
         kind, refusal = self._users_of(path_value(id))
-        if refusal is not None or kind is None:
-            return refusal or errors.bad_request("")
-        user = self.world.auth_db.user(kind, path_value(user_id))
-        if user is None:
-            return errors.not_found("User not found")
-        return errors.ok({"user_id": user.login, "is_superuser": user.is_superuser})
+        return refusal or find_user(self.world, str(kind), path_value(user_id))
 
     async def update_authenticator_user(
         self,
@@ -263,30 +236,11 @@ class AuthnApi:
         body: dict[str, Any],
     ) -> Response:
         kind, refusal = self._users_of(path_value(id))
-        if refusal is not None or kind is None:
-            return refusal or errors.bad_request("")
-        if "password" not in body and "is_superuser" not in body:
-            return errors.bad_request("Missing required parameter: password")
-        login = path_value(user_id)
-        user = self.world.auth_db.user(kind, login)
-        if user is None:
-            return errors.not_found("User not found")
-        superuser = body.get("is_superuser")
-        if "password" in body:
-            self.world.auth_db.update_user(kind, login, str(body["password"]), superuser)
-        elif superuser is not None:
-            self.world.auth_db.set_superuser(kind, login, bool(superuser))
-        user = self.world.auth_db.user(kind, login)
-        assert user is not None
-        return errors.ok({"user_id": user.login, "is_superuser": user.is_superuser})
+        return refusal or update_user(self.world, str(kind), path_value(user_id), body)
 
     async def delete_authenticator_user(self, id: str, user_id: str) -> Response:
         kind, refusal = self._users_of(path_value(id))
-        if refusal is not None or kind is None:
-            return refusal or errors.bad_request("")
-        if not self.world.auth_db.remove_user(kind, path_value(user_id)):
-            return errors.not_found("User not found")
-        return errors.no_content()
+        return refusal or delete_user(self.world, str(kind), path_value(user_id))
 
     async def import_authenticator_users(
         self,
@@ -297,21 +251,87 @@ class AuthnApi:
     ) -> Response:
         """emqx_authn_chains:import_users/3: a JSON list, or a CSV/JSON file (`filename`)."""
         kind, refusal = self._users_of(path_value(id))
-        if refusal is not None or kind is None:
-            return refusal or errors.bad_request("")
-        rows = await _uploaded_users(body, filename)
+        if refusal is not None:
+            return refusal
+        rows = await uploaded_users(body, filename)
         if isinstance(rows, Response):
             return rows
-        for row in rows:
-            login, secret = str(row.get("user_id", "")), row.get("password")
-            if not login or (type == "plain" and not isinstance(secret, str)):
-                return errors.bad_request(f"{{invalid_user,{_erl(login)}}}")
-            if self.world.auth_db.user(kind, login) is not None:
-                continue  # an existing user ID is not imported over
-            superuser = str(row.get("is_superuser", "false")).lower() == "true"
-            secret_text = str(secret if secret is not None else row.get("password_hash", ""))
-            self.world.auth_db.add_user(kind, login, secret_text, self.world.now, superuser)
-        return errors.no_content()
+        return import_users(self.world, str(kind), type, rows)
+
+
+# -- a built-in database's users (emqx_authn_api.erl list_users/3 … delete_user/3), for any
+# chain: the global one above and each gateway's (emqx_gateway_api_authn.erl) --------------
+
+
+def _shown(login: str, superuser: bool) -> dict[str, Any]:
+    return {"user_id": login, "is_superuser": superuser}
+
+
+def list_users(world: World, kind: str, query: dict[str, Any]) -> Response:
+    page, limit = paging.params(query)
+    like, superuser = query.get("like_user_id"), query.get("is_superuser")
+    rows = [
+        u
+        for u in world.auth_db.users(kind)
+        if (like is None or str(like) in u.login)
+        and (superuser is None or u.is_superuser is bool(superuser))
+    ]
+    taken, hasnext = paging.page_of(rows, page, limit)
+    data = [_shown(u.login, u.is_superuser) for u in taken]
+    count = None if like is not None else len(rows)
+    return errors.ok({"data": data, "meta": paging.meta(page, limit, hasnext, count)})
+
+
+def add_user(world: World, kind: str, body: dict[str, Any]) -> Response:
+    superuser = bool(body.get("is_superuser", False))
+    try:
+        world.auth_db.add_user(
+            kind, str(body["user_id"]), str(body["password"]), world.now, superuser
+        )
+    except Refused:
+        return errors.error(409, "ALREADY_EXISTS", "User already exists")
+    return errors.ok(_shown(str(body["user_id"]), superuser), 201)
+
+
+def find_user(world: World, kind: str, login: str) -> Response:
+    user = world.auth_db.user(kind, login)
+    if user is None:
+        return errors.not_found("User not found")
+    return errors.ok(_shown(user.login, user.is_superuser))
+
+
+def update_user(world: World, kind: str, login: str, body: dict[str, Any]) -> Response:
+    if "password" not in body and "is_superuser" not in body:
+        return errors.bad_request("Missing required parameter: password")
+    if world.auth_db.user(kind, login) is None:
+        return errors.not_found("User not found")
+    superuser = body.get("is_superuser")
+    if "password" in body:
+        world.auth_db.update_user(kind, login, str(body["password"]), superuser)
+    elif superuser is not None:
+        world.auth_db.set_superuser(kind, login, bool(superuser))
+    user = world.auth_db.user(kind, login)
+    assert user is not None
+    return errors.ok(_shown(user.login, user.is_superuser))
+
+
+def delete_user(world: World, kind: str, login: str) -> Response:
+    if not world.auth_db.remove_user(kind, login):
+        return errors.not_found("User not found")
+    return errors.no_content()
+
+
+def import_users(world: World, kind: str, type: str, rows: list[dict[str, Any]]) -> Response:
+    for row in rows:
+        login, secret = str(row.get("user_id", "")), row.get("password")
+        if not login or (type == "plain" and not isinstance(secret, str)):
+            return errors.bad_request(f"{{invalid_user,{_erl(login)}}}")
+        if world.auth_db.user(kind, login) is not None:
+            continue  # an existing user ID is not imported over
+        superuser = str(row.get("is_superuser", "false")).lower() == "true"
+        secret_text = str(secret if secret is not None else row.get("password_hash", ""))
+        world.auth_db.add_user(kind, login, secret_text, world.now, superuser)
+    return errors.no_content()
 
 
 def _provider_problem(config: dict[str, Any]) -> str | None:
@@ -321,7 +341,7 @@ def _provider_problem(config: dict[str, Any]) -> str | None:
     return None
 
 
-async def _uploaded_users(body: Any, upload: Any) -> list[dict[str, Any]] | Response:
+async def uploaded_users(body: Any, upload: Any) -> list[dict[str, Any]] | Response:
     """The users of a JSON body, or of the `filename` part of a form (Connexion hands the
     part over as an upload)."""
     # The Connexion proxy forwards to the Starlette request, which its stubs do not say.

@@ -1,0 +1,296 @@
+"""A gateway's clients (emqx_gateway_api_clients.erl, emqx_gateway_http.erl) and the LwM2M
+device commands (emqx_lwm2m_api.erl), 5.8.1.
+
+A gateway's clients are the channels `emqx_gateway_cm` registers for it, not `emqx_cm`'s (so
+they are not `/clients`). The world's gateway channels are its LwM2M devices
+(`World.gateways.lwm2m`): the same devices EMQX 4.4 lists at `/lwm2m_channels`, so a device
+kicked here is gone there, and a command sent here is what 4.4's `lookup_cmd` reports.
+
+* A row is `format_channel_info/2` over the channel's info: an LwM2M channel's client id and
+  user name are the endpoint name (no `device_id`/`imei` query), `proto_ver` its LwM2M
+  version, `keepalive` 0 (the client info has none; the lifetime is `lifetime`), stats the
+  defaults of a channel that reports none (`infinity` maxima).
+* Subscriptions: the session's (the downlink topic from the `command` translator at
+  registration); a topic is mounted under the client's mountpoint when subscribed and
+  unsubscribed (emqx_lwm2m_channel handle_call({subscribe, …})).
+* Commands: the device answers at once — `read` and `observe` with the resources under the
+  path (`2.05 Content`), `write` by storing the value (`2.04 Changed`), a path outside its
+  registered object instances `4.04 Not Found` — and `lookup` reports the last answer of
+  that path and action (`6.01 reply_not_received` before any).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from starlette.responses import Response
+
+from mqtt_api_kit.fixtures import World
+from mqtt_api_kit.fixtures.gateways import Lwm2mEndpoint
+
+from ..paths import path_value
+from . import errors, paging, render
+from .clients import epoch_ms
+from .gateway_common import http_error, not_loaded
+
+Row = dict[str, Any]
+_INFINITE = ("subscriptions_max", "inflight_max", "mqueue_max", "awaiting_rel_max")
+_ZERO = (
+    "inflight_cnt", "mqueue_len", "mqueue_dropped", "awaiting_rel_cnt", "recv_oct", "recv_cnt",
+    "recv_pkt", "recv_msg", "send_oct", "send_cnt", "send_pkt", "send_msg", "mailbox_len",
+    "heap_size", "reductions",
+)  # fmt: skip
+
+
+def lwm2m_row(device: Lwm2mEndpoint) -> Row:
+    name = device.endpoint_name
+    row: Row = {
+        "node": device.node,
+        "clientid": name,
+        "username": name,
+        "mountpoint": f"lwm2m/{name}/",
+        "proto_name": "LwM2M",
+        "proto_ver": device.version,
+        "ip_address": device.ip_address,
+        "port": device.port,
+        "is_bridge": False,
+        "connected_at": render.rfc3339_ms(device.registered_at),
+        "disconnected_at": None,
+        "connected": True,
+        "keepalive": 0,
+        "clean_start": True,
+        "expiry_interval": 0,
+        "created_at": render.rfc3339_ms(device.registered_at),
+        "subscriptions_cnt": len(device.subscriptions),
+        **dict.fromkeys(_INFINITE, "infinity"),
+        **dict.fromkeys(_ZERO, 0),
+        "endpoint_name": name,
+        "lifetime": device.lifetime,
+    }
+    return row
+
+
+def _filters(query: dict[str, Any]) -> tuple[list[Callable[[Lwm2mEndpoint], bool]], bool] | str:
+    """?CLIENT_QSCHEMA's filters over a device (or the parameter whose value is bad)."""
+    tests: list[Callable[[Lwm2mEndpoint], bool]] = []
+    exact = {
+        "clientid": lambda d: d.endpoint_name,
+        "username": lambda d: d.endpoint_name,
+        "endpoint_name": lambda d: d.endpoint_name,
+        "ip_address": lambda d: d.ip_address,
+        "proto_ver": lambda d: d.version,
+    }
+    for key, field in exact.items():
+        if query.get(key) is not None:
+            wanted = str(query[key])
+            tests.append(lambda d, f=field, w=wanted: f(d) == w)  # type: ignore[misc]
+    if query.get("conn_state") is not None:
+        state = str(query["conn_state"])
+        tests.append(lambda d: state == "connected")
+    if query.get("clean_start") is not None:
+        clean = query["clean_start"] in (True, "true")
+        tests.append(lambda d: clean)
+    fuzzy = False
+    for key in ("like_clientid", "like_username", "like_endpoint_name"):
+        if query.get(key) is not None:
+            needle, fuzzy = str(query[key]), True
+            tests.append(lambda d, n=needle: n in d.endpoint_name)  # type: ignore[misc]
+    for key in ("gte_created_at", "lte_created_at", "gte_connected_at", "lte_connected_at"):
+        if query.get(key) is not None:
+            bound = epoch_ms(query[key])
+            if bound is None:
+                return key
+            lower = key.startswith("gte")
+            tests.append(
+                lambda d, b=bound, lo=lower: d.registered_at >= b if lo else d.registered_at <= b  # type: ignore[misc]
+            )
+    for key in ("gte_lifetime", "lte_lifetime"):
+        if query.get(key) is not None:
+            text = str(query[key])
+            if not text.lstrip("-").isdigit():
+                return key
+            bound, lower = int(text), key.startswith("gte")
+            tests.append(
+                lambda d, b=bound, lo=lower: d.lifetime >= b if lo else d.lifetime <= b  # type: ignore[misc]
+            )
+    return tests, fuzzy
+
+
+class GatewayClientsApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def _devices(self, gateway: str, node: str | None = None) -> Iterator[Lwm2mEndpoint]:
+        """The gateway's channels: node by node in the cluster's order."""
+        if gateway != "lwm2m":
+            return
+        for n in self.world.running_nodes():
+            if node is None or n.name == node:
+                yield from (d for d in self.world.gateways.lwm2m.values() if d.node == n.name)
+
+    def _device(self, gateway: str, clientid: str) -> Lwm2mEndpoint | None:
+        if gateway != "lwm2m":
+            return None
+        return self.world.gateways.lwm2m.get(path_value(clientid))
+
+    async def list_gateway_clients(self, name: str, **query: Any) -> Response:
+        if name not in self.world.gateways.loaded:
+            return not_loaded()
+        page, limit = paging.params(query)
+        node = query.get("node")
+        if node is not None:
+            owner = self.world.node(str(node))
+            if owner is None or not owner.running:
+                shown = f"'{node}'" if owner else f'<<"{node}">>'
+                reason = "nodedown" if owner else '<<"invalid node">>'
+                return errors.error(500, "NODE_DOWN", f"bad rpc call {shown}, Reason {reason}")
+        found = _filters(query)
+        if isinstance(found, str):
+            return errors.bad_request(
+                f"the {found} parameter expected type is integer, but the value is {query[found]}",
+                "INVALID_PARAMETER",
+            )
+        tests, fuzzy = found
+        chosen = (
+            d for d in self._devices(name, str(node) if node else None) if all(t(d) for t in tests)
+        )
+        rows, hasnext = paging.page_of(chosen, page, limit)
+        count = None
+        if not fuzzy:
+            count = sum(
+                1
+                for d in self._devices(name, str(node) if node else None)
+                if all(t(d) for t in tests)
+            )
+        data = [lwm2m_row(d) for d in rows]
+        return errors.ok({"data": data, "meta": paging.meta(page, limit, hasnext, count)})
+
+    async def get_gateway_client(self, name: str, clientid: str) -> Response:
+        if name not in self.world.gateways.loaded:
+            return not_loaded()
+        device = self._device(name, clientid)
+        if device is None:
+            return http_error(404, "Client not found")
+        return errors.ok(lwm2m_row(device))
+
+    async def kick_gateway_client(self, name: str, clientid: str) -> Response:
+        if name not in self.world.gateways.loaded:
+            return not_loaded()
+        device = self._device(name, clientid)
+        if device is None or not self.world.gateways.remove_lwm2m(device.endpoint_name):
+            return http_error(404, "Client not found")
+        return errors.no_content()
+
+    async def list_gateway_client_subscriptions(self, name: str, clientid: str) -> Response:
+        if name not in self.world.gateways.loaded:
+            return not_loaded()
+        device = self._device(name, clientid)
+        if device is None:
+            return http_error(404, "client process not found")
+        return errors.ok([{**opts, "topic": t} for t, opts in device.subscriptions.items()])
+
+    async def subscribe_gateway_client(
+        self, name: str, clientid: str, body: dict[str, Any]
+    ) -> Response:
+        if name not in self.world.gateways.loaded:
+            return not_loaded()
+        if body.get("topic") is None:
+            return http_error(400, "Miss topic property")
+        device = self._device(name, clientid)
+        if device is None:
+            return http_error(404, "client process not found")
+        # subopts/1: qos 0, rap 0, nl 0, rh 1 unless given; a `subid` as sub_props
+        opts: dict[str, Any] = {
+            "qos": int(body.get("qos", 0)),
+            "rap": int(body.get("rap", 0)),
+            "nl": int(body.get("nl", 0)),
+            "rh": int(body.get("rh", 1)),
+        }
+        topic = f"lwm2m/{device.endpoint_name}/{body['topic']}"
+        self.world.gateways.lwm2m_subscribe(device.endpoint_name, topic, opts)
+        subid = (body.get("sub_props") or {}).get("subid")
+        shown = {**opts, "sub_props": {"subid": subid}} if subid is not None else opts
+        return errors.ok({**shown, "topic": topic}, 201)
+
+    async def unsubscribe_gateway_client(self, name: str, clientid: str, topic: str) -> Response:
+        """lookup_topic/3: the topic must be one of the subscriptions once mounted."""
+        if name not in self.world.gateways.loaded:
+            return not_loaded()
+        device = self._device(name, clientid)
+        if device is None:
+            return http_error(404, "client process not found")
+        mounted = f"lwm2m/{device.endpoint_name}/{path_value(topic)}"
+        if mounted not in device.subscriptions:
+            return http_error(404, "Resource not found")
+        self.world.gateways.lwm2m_unsubscribe(device.endpoint_name, mounted)
+        return errors.no_content()
+
+    # -- LwM2M commands (emqx_lwm2m_api.erl) -------------------------------------------------
+
+    def _lwm2m(self, clientid: str) -> Lwm2mEndpoint | Response:
+        """emqx_gateway_cm_registry:lookup_channels(lwm2m, …): 404 `{code}` alone."""
+        device = self.world.gateways.lwm2m.get(path_value(clientid))
+        return device if device is not None else errors.ok({"code": "CLIENT_NOT_FOUND"}, 404)
+
+    async def lookup_lwm_resource(self, clientid: str, path: str, action: str) -> Response:
+        device = self._lwm2m(clientid)
+        if isinstance(device, Response):
+            return device
+        shown: Row = {"clientid": device.endpoint_name, "action": action, "path": path}
+        result = device.commands.get((path, action))
+        if result is None:
+            return errors.ok({**shown, "code": "6.01", "codeMsg": "reply_not_received"})
+        code, code_msg, content = result
+        if content is not None:
+            shown["content"] = content
+        return errors.ok({**shown, "code": code, "codeMsg": code_msg})
+
+    def _answer(self, device: Lwm2mEndpoint, path: str, action: str) -> Response:
+        if not _registered(device, path):
+            result: tuple[str, str, object] = ("4.04", "not_found", None)
+        else:
+            under = path.rstrip("/") + "/"
+            content = [
+                {"path": p, "value": v}
+                for p, v in sorted(device.resources.items())
+                if p == path or p.startswith(under)
+            ]
+            result = ("2.05", "content", content)
+        self.world.gateways.record_lwm2m_command(device.endpoint_name, path, action, result)
+        return errors.no_content()
+
+    async def observe_lwm_resource(self, clientid: str, path: str, enable: bool) -> Response:
+        device = self._lwm2m(clientid)
+        if isinstance(device, Response):
+            return device
+        return self._answer(device, path, "observe" if enable else "cancel-observe")
+
+    async def read_lwm_resource(self, clientid: str, path: str) -> Response:
+        device = self._lwm2m(clientid)
+        if isinstance(device, Response):
+            return device
+        return self._answer(device, path, "read")
+
+    async def write_lwm_resource(self, clientid: str, path: str, type: str, value: str) -> Response:
+        device = self._lwm2m(clientid)
+        if isinstance(device, Response):
+            return device
+        if not _registered(device, path) or len(path.strip("/").split("/")) < 3:
+            result: tuple[str, str, object] = ("4.04", "not_found", None)
+        else:
+            self.world.gateways.write_lwm2m_resource(device.endpoint_name, path, str(value))
+            result = ("2.04", "changed", None)
+        self.world.gateways.record_lwm2m_command(device.endpoint_name, path, "write", result)
+        return errors.no_content()
+
+
+def _registered(device: Lwm2mEndpoint, path: str) -> bool:
+    """The path lies under one of the object instances the device registered (`/3/0`), or
+    names one of their objects (`/3`)."""
+    parts = path.strip("/").split("/")
+    for instance in device.objects:
+        obj = instance.strip("/").split("/")
+        if parts[: len(obj)] == obj or (len(parts) == 1 and parts[0] == obj[0]):
+            return True
+    return False
