@@ -21,7 +21,7 @@ from typing import Any
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World
-from mqtt_api_kit.fixtures.gateway_conf import GATEWAY_NAMES, LISTENER_TYPES
+from mqtt_api_kit.fixtures.gateway_conf import GATEWAY_NAMES, LISTENER_TYPES, REQUIRED
 from mqtt_api_kit.fixtures.gateways import LoadedGateway
 
 from ..paths import path_value
@@ -124,6 +124,13 @@ class GatewaysApi:
         if name in self.world.gateways.loaded:
             self.world.gateways.update_gateway(name, conf, self.world.now)
             return errors.no_content()
+        for key in REQUIRED.get(name, ()):
+            if key not in conf:
+                return http_error(
+                    400,
+                    "Invalid configurations: {kind => validation_error, "
+                    f'path => "gateway.{name}.{key}", reason => required_field}}',
+                )
         listeners = conf.pop("listeners", [])
         tree: dict[str, dict[str, Any]] = {}
         for item in listeners if isinstance(listeners, list) else []:
@@ -150,7 +157,7 @@ class GatewaysApi:
     # -- listeners ---------------------------------------------------------------------------
 
     def _status(self, gw: LoadedGateway, row: dict[str, Any]) -> dict[str, Any]:
-        per_node = [
+        per_node: list[dict[str, Any]] = [
             {
                 "node": node,
                 "status": {

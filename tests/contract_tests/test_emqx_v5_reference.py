@@ -57,6 +57,12 @@ DONE = {
     "Status",
     "Bridges",
     "Alarms",
+    "Gateways",
+    "Gateway Listeners",
+    "Gateway Authentication",
+    "Gateway Clients",
+    "LwM2M Gateways",
+    "ExHook",
 }
 
 _SCHEMA = ("response_schema_conformance",)
@@ -281,6 +287,109 @@ for _probe in (
         "the reference's 400 allows only TEST_FAILED; the schema check before the dry run "
         "(filter_check_request_and_translate_body/2) answers 400 BAD_REQUEST",
     )
+
+
+# Gateways and ExHook (emqx_gateway_api*.erl, emqx_lwm2m_api.erl, emqx_exhook_api.erl).
+_EMPTY_SEGMENT = (
+    "an empty path parameter (the reference sets no minLength) collapses the path into another"
+    " route or none: cowboy_router answers that route (a list, a 405) or "
+    "emqx_dashboard_not_found's HTML 404"
+)
+_ROUTED = (*_STATUS, "content_type_conformance", *_SCHEMA)
+_GATEWAYS: dict[str, tuple[tuple[str, ...], str]] = {
+    "GET /gateways": (
+        _SCHEMA,
+        (
+            "the reference's node_status.node is an enum of the one node that generated it "
+            "(emqx@127.0.0.1); gateway_status/1 writes node() of each running node"
+        ),
+    ),
+    "GET /gateways/{name}": (
+        _SCHEMA,
+        (
+            "an unloaded gateway is {name, status: unloaded} (gateway/2), which none of the "
+            "reference's five configuration schemas admits"
+        ),
+    ),
+    "GET /gateways/{name}/clients": (
+        ("not_a_server_error", *_STATUS, *_SCHEMA),
+        (
+            "a `node` that is not running is 500 NODE_DOWN (clients/2), which the reference omits;"
+            " its `data` is a oneOf of five client arrays that all admit any client (and the empty"
+            " list), so no answer satisfies it, and it types the `*_max` stats as integers where "
+            "format_channel_info/2 writes `infinity`"
+        ),
+    ),
+    "GET /gateways/{name}/clients/{clientid}": (
+        _ROUTED,
+        (
+            "the client is a oneOf of five schemas that all admit any client, the `*_max` stats "
+            "are `infinity` (format_channel_info/2); and " + _EMPTY_SEGMENT
+        ),
+    ),
+    "DELETE /gateways/{name}/clients/{clientid}": (_ROUTED, _EMPTY_SEGMENT),
+    "POST /gateways/{name}/clients/{clientid}/subscriptions": (_ROUTED, _EMPTY_SEGMENT),
+    "DELETE /gateways/{name}/clients/{clientid}/subscriptions/{topic}": (_ROUTED, _EMPTY_SEGMENT),
+    "GET /gateways/{name}/listeners/{id}": (_ROUTED, _EMPTY_SEGMENT),
+    "PUT /gateways/{name}/listeners/{id}": (_ROUTED, _EMPTY_SEGMENT),
+    "DELETE /gateways/{name}/listeners/{id}": (_ROUTED, _EMPTY_SEGMENT),
+    "POST /gateways/{name}/listeners/{id}/authentication": (_ROUTED, _EMPTY_SEGMENT),
+    "DELETE /gateways/{name}/listeners/{id}/authentication": (
+        _STATUS,
+        "listeners_insta_authn(delete, …) answers {204}; the reference documents 200 instead",
+    ),
+    "GET /gateways/{name}/listeners/{id}/authentication/users": (_ROUTED, _EMPTY_SEGMENT),
+    "POST /gateways/{name}/listeners/{id}/authentication/users": (
+        _ROUTED,
+        (
+            "an existing user_id is 409 ALREADY_EXISTS (emqx_authn_api:serialize_error/1), which "
+            "the reference omits; and " + _EMPTY_SEGMENT
+        ),
+    ),
+    "GET /gateways/{name}/listeners/{id}/authentication/users/{uid}": (_ROUTED, _EMPTY_SEGMENT),
+    "PUT /gateways/{name}/listeners/{id}/authentication/users/{uid}": (_ROUTED, _EMPTY_SEGMENT),
+    "DELETE /gateways/{name}/listeners/{id}/authentication/users/{uid}": (_ROUTED, _EMPTY_SEGMENT),
+    "POST /gateways/{name}/listeners/{id}/authentication/import_users": (_ROUTED, _EMPTY_SEGMENT),
+    "POST /gateways/{name}/authentication/users": (
+        _STATUS,
+        (
+            "an existing user_id is 409 ALREADY_EXISTS (emqx_authn_api:serialize_error/1), which "
+            "the reference omits"
+        ),
+    ),
+    "GET /gateways/{name}/authentication/users/{uid}": (_ROUTED, _EMPTY_SEGMENT),
+    "PUT /gateways/{name}/authentication/users/{uid}": (_ROUTED, _EMPTY_SEGMENT),
+    "DELETE /gateways/{name}/authentication/users/{uid}": (_ROUTED, _EMPTY_SEGMENT),
+    "POST /gateways/lwm2m/clients/{clientid}/observe": (_ROUTED, _EMPTY_SEGMENT),
+    "POST /gateways/lwm2m/clients/{clientid}/read": (_ROUTED, _EMPTY_SEGMENT),
+    "POST /gateways/lwm2m/clients/{clientid}/write": (_ROUTED, _EMPTY_SEGMENT),
+    "GET /exhooks/{name}": (
+        _ROUTED,
+        (
+            "an unknown server is 404 with code BAD_REQUEST (get_nodes_server_info/1), the "
+            "reference allows only NOT_FOUND; and " + _EMPTY_SEGMENT
+        ),
+    ),
+    "PUT /exhooks/{name}": (_ROUTED, _EMPTY_SEGMENT),
+    "DELETE /exhooks/{name}": (
+        _ROUTED,
+        (
+            "an unknown server is 404 with code BAD_REQUEST (action_with_name/2), the reference "
+            "allows only NOT_FOUND; and " + _EMPTY_SEGMENT
+        ),
+    ),
+    "POST /exhooks/{name}/move": (
+        (*_ROUTED, "not_a_server_error"),
+        (
+            "moving a server before or after an unknown one (or itself) makes move_to/4 return "
+            "`not_found` as the new list, which the configuration check refuses: 500 BAD_RPC; an "
+            "unknown server is 404 (code BAD_REQUEST), which the reference omits; and "
+            + _EMPTY_SEGMENT
+        ),
+    ),
+    "GET /exhooks/{name}/hooks": (_ROUTED, _EMPTY_SEGMENT),
+}
+EXCLUSIONS.update(_GATEWAYS)
 
 
 @cache
