@@ -138,7 +138,7 @@ class GatewayClientsApi:
         if name not in self.world.gateways.loaded:
             return not_loaded()
         page, limit = paging.params(query)
-        node = query.get("node")
+        node = query.get("node") or None  # an empty `node`: see the operation's x-emqx note
         if node is not None:
             owner = self.world.node(str(node))
             if owner is None or not owner.running:
