@@ -126,10 +126,13 @@ class BodyPolicyLayer:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         dialect = self.site.dialect_of(scope) if scope["type"] == "http" else None
-        policy = dialect.body_policy if dialect is not None else None
+        if dialect is None:  # not a request to a broker API (a lifespan event has no headers)
+            await self.app(scope, receive, send)
+            return
+        policy = dialect.body_policy
         routed = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
         content_type = (header(scope, b"content-type") or _JSON).lower()
-        bodiless = dialect is not None and (dialect.api.name, routed) in self.bodiless
+        bodiless = (dialect.api.name, routed) in self.bodiless
         if bodiless and content_type.startswith(_FORMS):
             # A handler that takes no body never reads one, so its type cannot matter; but
             # Connexion parses any form-typed body for the handler's arguments, and answered a
@@ -141,8 +144,7 @@ class BodyPolicyLayer:
             return
         body: bytes = scope.get(_KEY, b"")
         if (
-            dialect is not None
-            and not bodiless
+            not bodiless
             and content_type.startswith(b"multipart/form-data")
             and not _multipart_parses(content_type, body)
         ):
