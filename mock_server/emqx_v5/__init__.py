@@ -20,11 +20,14 @@ from .access import Access, Tokens
 from .alarms import AlarmsApi
 from .authn import AuthnApi
 from .authz import AuthzApi
+from .auto_subscribe import AutoSubscribeApi
 from .banned import BannedApi
 from .bridges import BridgesApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
 from .console import ConsoleApi
+from .delayed import DelayedApi
+from .error_codes import ErrorCodesApi
 from .exhooks import ExhooksApi
 from .gateway_authn import GatewayAuthnApi
 from .gateway_clients import GatewayClientsApi
@@ -36,7 +39,12 @@ from .publish import PublishApi
 from .retainer import RetainerApi
 from .routes import OpenRoutes, route_table
 from .rules import RulesApi
+from .slow_subs import SlowSubsApi
 from .subscriptions import SubscriptionsApi
+from .telemetry import TelemetryApi
+from .topic_metrics import TopicMetricsApi
+from .topic_rewrite import TopicRewriteApi
+from .trace import TraceApi
 
 # The refusal of this task's last failed credential check (`admits` → `unauthorized`): a
 # context variable, so concurrent requests never see each other's.
@@ -104,6 +112,14 @@ class EmqxV5:
             GatewayAuthnApi(world),
             GatewayClientsApi(world),
             ExhooksApi(world),
+            DelayedApi(world),
+            TopicRewriteApi(world),
+            TopicMetricsApi(world),
+            AutoSubscribeApi(world),
+            SlowSubsApi(world),
+            TelemetryApi(world),
+            TraceApi(world),
+            ErrorCodesApi(),
         )
         return {**table, **integration.handlers(world)}
 
