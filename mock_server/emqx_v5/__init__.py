@@ -26,6 +26,7 @@ from .bridges import BridgesApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
 from .console import ConsoleApi
+from .data_backup import DataBackupApi
 from .delayed import DelayedApi
 from .error_codes import ErrorCodesApi
 from .exhooks import ExhooksApi
@@ -120,6 +121,7 @@ class EmqxV5:
             TelemetryApi(world),
             TraceApi(world),
             ErrorCodesApi(),
+            DataBackupApi(world),
         )
         return {**table, **integration.handlers(world)}
 
