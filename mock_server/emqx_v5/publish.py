@@ -68,7 +68,10 @@ class PublishApi:
         self.world = world
 
     def _send(self, topic: str, payload: bytes, qos: int, retain: bool) -> tuple[int, Any]:
-        subscribed = any(matches(s.topic, topic) for _, s in self.world.subscriptions())
+        routed = self.world.messaging.routed_topic(topic)  # after rewrite; None: delayed
+        subscribed = routed is not None and any(
+            matches(s.topic, routed) for _, s in self.world.subscriptions()
+        )
         msgid = self.world.publish(topic, payload, qos, retain)
         if not subscribed:
             return 202, {

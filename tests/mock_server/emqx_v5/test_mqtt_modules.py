@@ -53,3 +53,21 @@ def test_auto_subscribe_fills_defaults_and_caps(api: TestClient) -> None:
     assert (over.status_code, over.json()["code"]) == (409, "EXCEED_LIMIT")
     assert api.put("/api/v5/mqtt/auto_subscribe", json=[{"qos": 1}]).status_code == 400
     assert len(api.get("/api/v5/mqtt/auto_subscribe").json()) == 1
+
+
+def test_a_rewrite_rule_moves_published_messages(api: TestClient, world: World) -> None:
+    client = next(iter(world.clients()))
+    assert world.subscribe(client.clientid, "new/t", 0)
+    rules = [
+        {"action": "publish", "source_topic": "old/#", "dest_topic": "new/$1", "re": "^old/(.+)$"},
+        {"action": "subscribe", "source_topic": "old/#", "dest_topic": "none/$1", "re": "^(.+)$"},
+    ]
+    assert api.put("/api/v5/mqtt/topic_rewrite", json=rules).status_code == 200
+    before = len(world.messaging.mqueue(client.clientid)) if not client.connected else None
+    sent = world.cluster.metrics(client.node).get("messages.sent", 0)
+    answer = api.post("/api/v5/publish", json={"topic": "old/t", "payload": "x"})
+    assert answer.status_code == 200  # delivered to new/t's subscriber
+    if before is None:
+        assert world.cluster.metrics(client.node).get("messages.sent", 0) > sent
+    else:
+        assert len(world.messaging.mqueue(client.clientid)) == before + 1
