@@ -3,7 +3,10 @@ configuration root (`World.settings`).
 
 `PUT` takes the whole list (at most ?MAX_AUTO_SUBSCRIBE, 20: more is 409 EXCEED_LIMIT, the
 broker's message with its two spaces) and answers it as stored, `rawconf_with_defaults`:
-each topic with `qos`, `rh`, `rap` and `nl` filled in (0).
+each topic with `qos`, `rh`, `rap` and `nl` filled in (0). The mock's MQTT listeners
+subscribe every client that connects to them accordingly (fixtures/auto_subscribe.py); the
+generated clients, already connected, are not touched — as on a broker, where the hook runs
+only at `client.connected`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class AutoSubscribeApi:
             return errors.error(
                 409, "EXCEED_LIMIT", f"Max auto subscribe topic count is  {MAX_AUTO_SUBSCRIBE}"
             )
-        stored = [{**_DEFAULTS, **item} for item in body]
+        known = ("topic", *_DEFAULTS)
+        stored = [{**_DEFAULTS, **{k: v for k, v in item.items() if k in known}} for item in body]
         self.world.settings.replace("auto_subscribe", {"topics": stored})
         return errors.ok(stored)

@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mqtt_api_kit.fixtures.auto_subscribe import topic_table
 from mqtt_api_kit.fixtures.channels import ConnectInfo
 from mqtt_api_kit.fixtures.messaging import Delivery
 from mqtt_api_kit.fixtures.topics import is_filter, is_name, share_key, split_share
@@ -250,7 +251,33 @@ class Connection:
         ack = self.codec.connack(0, admission.session_present, assigned if self.v5 else None)
         self._write(ack, "connack")
         self.broker.register(self, admission.session_present)
+        self._auto_subscribe(info.username, host, port)
         return True
+
+    def _auto_subscribe(self, username: str | None, host: str, port: int) -> None:
+        """EMQX 5's auto subscribe after the CONNACK (fixtures/auto_subscribe.py): the
+        channel subscribes itself, and the retainer answers as for any new subscription."""
+        assert self.clientid is not None
+        configured = self.world.settings.get("auto_subscribe")
+        topics = configured.get("topics") if isinstance(configured, dict) else None
+        if not topics:
+            return
+        for auto in topic_table(topics, self.clientid, username, host, port):
+            existed = any(
+                _topic_of(s.group, s.topic) == auto.topic
+                for s in self.world.subscriptions_of(self.clientid)
+            )
+            self.world.sessions.subscribe(
+                self.clientid,
+                auto.topic,
+                auto.qos,
+                no_local=bool(auto.nl),
+                retain_as_published=bool(auto.rap),
+                retain_handling=auto.rh,
+            )
+            send = auto.rh == 0 or (auto.rh == 1 and not existed)
+            if send and split_share(auto.topic)[0] is None:
+                self.world.messaging.send_retained(self.clientid, auto.topic, auto.qos)
 
     def _refuse(self, reason: int, frame: Frame, clientid: str) -> bool:
         assert self.codec is not None

@@ -43,3 +43,19 @@ def test_v5_publish_reaches_a_real_subscriber_and_v5_kick_closes_it(mock: Mock) 
         assert peer.disconnected.wait(5), "the kicked connection stayed open"
         wait_for(lambda: api.get("/api/v5/clients/sub-v5").status_code == 404)
         assert api.get("/api/v4/clients/sub-v5").json()["data"] == []
+
+
+def test_auto_subscribe_subscribes_a_real_client_when_it_connects(mock: Mock) -> None:
+    with mock.api() as api:
+        auto = [{"topic": "auto/${clientid}", "qos": 1}]
+        assert api.put("/api/v5/mqtt/auto_subscribe", json=auto).status_code == 200
+        peer = Peer("auto-v5", mock.mqtt_port, version=5)
+        peer.connect()
+        wait_for(lambda: bool(api.get("/api/v5/clients/auto-v5/subscriptions").json()))
+        subs = api.get("/api/v5/clients/auto-v5/subscriptions").json()
+        assert [(s["topic"], s["qos"]) for s in subs] == [("auto/auto-v5", 1)]
+        body = {"topic": "auto/auto-v5", "payload": "hello", "qos": 1}
+        assert api.post("/api/v5/publish", json=body).status_code == 200
+        message = peer.receive()
+        assert (message.topic, message.payload) == ("auto/auto-v5", b"hello")
+    peer.close()
