@@ -41,7 +41,11 @@ class MonitoringApi:
 
     async def list_listeners(self) -> Response:
         by_node = {
-            n.name: [serialize.listener(self.world, n.name, lst) for lst in reversed(n.listeners)]
+            n.name: [
+                serialize.listener(self.world, n.name, lst)
+                for lst in reversed(n.listeners)
+                if lst.enabled
+            ]
             for n in self.world.running_nodes()
         }
         return errors.ok([by_node])
@@ -50,7 +54,9 @@ class MonitoringApi:
         owner = running(self.world, node)
         if owner is None:
             return errors.crashed()
-        return errors.ok([serialize.listener(self.world, node, lst) for lst in owner.listeners])
+        return errors.ok(
+            [serialize.listener(self.world, node, lst) for lst in owner.listeners if lst.enabled]
+        )
 
     async def list_metrics(self) -> Response:
         nodes = self.world.running_nodes()

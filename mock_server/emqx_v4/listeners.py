@@ -2,7 +2,9 @@
 
 A restart closes the listener's connections: clients connected through it on that node are
 disconnected with MQTT session semantics (persistent sessions stay offline). The cluster-wide
-restart refuses HTTP listeners with 403 and a bare JSON string, as 4.4 does.
+restart refuses HTTP listeners with 403 and a bare JSON string, as 4.4 does. A listener
+stopped through EMQX 5's API (`enabled` false) is not running, so 4.4 neither lists nor
+restarts it (esockd:listeners/0 holds running listeners only).
 """
 
 from __future__ import annotations
@@ -23,11 +25,17 @@ class ListenersApi:
         return [
             serialize.listener(item, self.world.current_conns(node.name, item.name))
             for item in node.listeners
+            if item.enabled  # emqx_mgmt:list_listeners/0: the running esockd/ranch listeners
         ]
 
     def _restart(self, node: Node, identifier: str) -> bool:
         item = next(
-            (i for i in node.listeners if serialize.listener_identifier(i) == identifier), None
+            (
+                i
+                for i in node.listeners
+                if i.enabled and serialize.listener_identifier(i) == identifier
+            ),
+            None,
         )
         if item is None:
             return False

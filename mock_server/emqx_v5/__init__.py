@@ -33,6 +33,7 @@ from .exhooks import ExhooksApi
 from .gateway_authn import GatewayAuthnApi
 from .gateway_clients import GatewayClientsApi
 from .gateways import GatewaysApi
+from .listener_writes import ListenerWritesApi
 from .listeners import ListenersApi
 from .monitor import MonitorApi
 from .prometheus import SCRAPES, PrometheusApi
@@ -122,6 +123,7 @@ class EmqxV5:
             TraceApi(world),
             ErrorCodesApi(),
             DataBackupApi(world),
+            ListenerWritesApi(world),
         )
         return {**table, **integration.handlers(world)}
 

@@ -23,12 +23,27 @@ from mqtt_api_kit.fixtures import Listener, World
 from ..paths import path_value
 from . import errors
 
-TYPES = ("tcp", "ssl", "ws", "wss")
-_NOT_FOUND = ("BAD_LISTENER_ID", "Listener id not found")
+TYPES = ("tcp", "ssl", "ws", "wss", "quic")
+NOT_FOUND = ("BAD_LISTENER_ID", "Listener id not found")
 
 
 def _defaults(type_: str) -> dict[str, Any]:
     """emqx_schema.erl's listener defaults for `type_` (the common ones and the type's)."""
+    if type_ == "quic":  # fields("mqtt_quic_listener"): no TCP options, access rules, proxy
+        return {
+            "enable": True,
+            "enable_authn": True,
+            "mountpoint": "",
+            "zone": "default",
+            "ciphers": ["TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+                        "TLS_CHACHA20_POLY1305_SHA256"],
+            "ssl_options": {
+                "cacertfile": "${EMQX_ETC_DIR}/certs/cacert.pem",
+                "certfile": "${EMQX_ETC_DIR}/certs/cert.pem",
+                "keyfile": "${EMQX_ETC_DIR}/certs/key.pem",
+                "verify": "verify_none",
+            },
+        }  # fmt: skip
     tree: dict[str, Any] = {
         "enable": True,
         "enable_authn": True,
@@ -67,56 +82,104 @@ def _bind(raw: str) -> str:
     return raw if ":" in raw else f"0.0.0.0:{raw}"
 
 
+def merged(base: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """emqx_utils_maps:deep_merge/2."""
+    tree = dict(base)
+    for key, value in given.items():
+        if isinstance(value, dict) and isinstance(tree.get(key), dict):
+            tree[key] = merged(tree[key], value)
+        else:
+            tree[key] = value
+    return tree
+
+
+def raw_config(type_: str, listener: Listener) -> dict[str, Any]:
+    """The raw tree `emqx_conf:get_raw([listeners, Type, Name])` holds, defaults filled in."""
+    return {
+        **merged(_defaults(type_), listener.options),
+        "enable": listener.enabled,
+        "acceptors": listener.acceptors,
+        "max_connections": "infinity"
+        if listener.options.get("max_connections") == "infinity"
+        else listener.max_conns,
+        "bind": _bind(listener.bind),
+    }
+
+
+def listener_type(listener: Listener) -> str | None:
+    type_ = listener.protocol.removeprefix("mqtt:")
+    return type_ if listener.protocol.startswith("mqtt:") and type_ in TYPES else None
+
+
+def per_node(world: World) -> Iterator[tuple[str, str, str, Listener]]:
+    """(node, id, type, listener) for every running node's MQTT listeners."""
+    for node in world.running_nodes():
+        for listener in node.listeners:
+            type_ = listener_type(listener)
+            if type_ is not None:
+                yield node.name, listener.name, type_, listener
+
+
+def status(world: World, node: str, listener: Listener) -> dict[str, Any]:
+    """emqx_listeners:format_raw_listeners/1: a stopped listener has no connections."""
+    running = listener.enabled
+    return {
+        "running": running,
+        "max_connections": listener.max_conns,
+        "current_connections": world.sessions.connections(node, listener.name) if running else 0,
+    }
+
+
+def find(world: World, wanted: str) -> dict[str, Any] | None:
+    """find_listeners_by_id/1: the answering node's raw configuration of `wanted`, with
+    `running` and `current_connections` (emqx_listeners:format_raw_listeners/1)."""
+    for node, id_, type_, listener in per_node(world):
+        if id_ == wanted:
+            now = status(world, node, listener)
+            return {
+                **raw_config(type_, listener),
+                "running": now["running"],
+                "current_connections": now["current_connections"],
+                "id": id_,
+                "type": type_,
+            }
+    return None
+
+
 class ListenersApi:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    def _per_node(self) -> Iterator[tuple[str, str, str, Listener]]:
-        """(node, id, type, listener) for every running node's MQTT listeners."""
-        for node in self.world.running_nodes():
-            for listener in node.listeners:
-                type_ = listener.protocol.removeprefix("mqtt:")
-                if listener.protocol.startswith("mqtt:") and type_ in TYPES:
-                    yield node.name, listener.name, type_, listener
-
-    def _status(self, node: str, listener: Listener) -> dict[str, Any]:
-        return {
-            "running": True,
-            "max_connections": listener.max_conns,
-            "current_connections": self.world.sessions.connections(node, listener.name),
-        }
-
     def _folded(self, key: str, type_filter: str | None = None) -> list[dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}
-        for node, id_, type_, listener in self._per_node():
+        for node, id_, type_, listener in per_node(self.world):
             if type_filter is not None and type_ != type_filter:
                 continue
-            status = self._status(node, listener)
+            now = status(self.world, node, listener)
             group = id_ if key == "id" else type_
             row = rows.get(group)
             if row is None:
                 rows[group] = {
                     "name": id_.split(":", 1)[1],
                     "type": type_,
-                    "enable": True,
+                    "enable": listener.enabled,
                     "ids": [id_],
                     "acceptors": listener.acceptors,
                     "bind": _bind(listener.bind),
-                    "status": dict(status),
-                    "node_status": [{"node": node, "status": status}],
+                    "status": dict(now),
+                    "node_status": [{"node": node, "status": now}],
                 }
                 continue
             before = row["status"]
             row["ids"] = sorted({*row["ids"], id_})
             row["status"] = {
                 "running": before["running"]
-                if before["running"] == status["running"]
+                if before["running"] == now["running"]
                 else "inconsistent",
-                "max_connections": before["max_connections"] + status["max_connections"],
-                "current_connections": before["current_connections"]
-                + status["current_connections"],
+                "max_connections": before["max_connections"] + now["max_connections"],
+                "current_connections": before["current_connections"] + now["current_connections"],
             }
-            row["node_status"] = [{"node": node, "status": status}, *row["node_status"]]
+            row["node_status"] = [{"node": node, "status": now}, *row["node_status"]]
         return [rows[k] for k in sorted(rows)]
 
     async def list_listeners(self, type: str | None = None, **_: Any) -> Response:
@@ -134,18 +197,6 @@ class ListenersApi:
         )
 
     async def get_listener(self, id: str) -> Response:
-        """crud_listeners_by_id/2 (get): the raw configuration of the answering node's."""
-        wanted = path_value(id)
-        for _node, id_, type_, listener in self._per_node():
-            if id_ == wanted:
-                return errors.ok(
-                    {
-                        **_defaults(type_),
-                        "acceptors": listener.acceptors,
-                        "max_connections": listener.max_conns,
-                        "bind": _bind(listener.bind),
-                        "id": id_,
-                        "type": type_,
-                    }
-                )
-        return errors.error(404, *_NOT_FOUND)
+        """crud_listeners_by_id/2 (get)."""
+        found = find(self.world, path_value(id))
+        return errors.ok(found) if found is not None else errors.error(404, *NOT_FOUND)
