@@ -25,6 +25,7 @@ from .banned import BannedApi
 from .bridges import BridgesApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
+from .configs import ConfigsApi
 from .console import ConsoleApi
 from .data_backup import DataBackupApi
 from .delayed import DelayedApi
@@ -124,6 +125,7 @@ class EmqxV5:
             ErrorCodesApi(),
             DataBackupApi(world),
             ListenerWritesApi(world),
+            ConfigsApi(world),
         )
         return {**table, **integration.handlers(world)}
 
