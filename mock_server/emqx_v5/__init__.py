@@ -25,6 +25,7 @@ from .banned import BannedApi
 from .bridges import BridgesApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
+from .cluster_membership import ClusterMembershipApi
 from .configs import ConfigsApi
 from .console import ConsoleApi
 from .data_backup import DataBackupApi
@@ -126,6 +127,7 @@ class EmqxV5:
             DataBackupApi(world),
             ListenerWritesApi(world),
             ConfigsApi(world),
+            ClusterMembershipApi(world),
         )
         return {**table, **integration.handlers(world)}
 
