@@ -43,6 +43,7 @@ from .publish import PublishApi
 from .retainer import RetainerApi
 from .routes import OpenRoutes, route_table
 from .rules import RulesApi
+from .schemas import SchemasApi
 from .slow_subs import SlowSubsApi
 from .subscriptions import SubscriptionsApi
 from .telemetry import TelemetryApi
@@ -128,6 +129,7 @@ class EmqxV5:
             ListenerWritesApi(world),
             ConfigsApi(world),
             ClusterMembershipApi(world),
+            SchemasApi(),
         )
         return {**table, **integration.handlers(world)}
 
