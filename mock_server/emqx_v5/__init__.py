@@ -38,6 +38,7 @@ from .gateways import GatewaysApi
 from .listener_writes import ListenerWritesApi
 from .listeners import ListenersApi
 from .monitor import MonitorApi
+from .plugins import PluginsApi
 from .prometheus import SCRAPES, PrometheusApi
 from .publish import PublishApi
 from .retainer import RetainerApi
@@ -130,6 +131,7 @@ class EmqxV5:
             ConfigsApi(world),
             ClusterMembershipApi(world),
             SchemasApi(),
+            PluginsApi(world),
         )
         return {**table, **integration.handlers(world)}
 
