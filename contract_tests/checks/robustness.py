@@ -103,13 +103,21 @@ def declared_input_is_invalid(case: OpenApiCase) -> bool | None:
     # examples on PUT /clients/{clientid}/keepalive). NOT_SET and binary bodies are sent as
     # none at all here (the body check below then judges a required body as missing).
     sent = body is None or isinstance(body, (dict, list, str, int, float, bool))
+    data = json.dumps(body).encode() if sent else None
+    # A text body (EMQX 5's `PUT /configs` takes HOCON as text/plain) is judged as the text
+    # it is, under its own media type, not as a JSON string.
+    media = getattr(case, "media_type", None) or "application/json"
+    if isinstance(body, str) and media.startswith("text/"):
+        data = body.encode()
+    else:
+        media = "application/json"
     request = MockRequest(
         host,
         case.method.lower(),
         base + case.formatted_path,
         args=query,
-        data=json.dumps(body).encode() if sent else None,
-        content_type="application/json",
+        data=data,
+        content_type=media,
     )
     try:
         params.validate(request)
