@@ -119,7 +119,7 @@ def read_backup(name: str, archive: bytes) -> dict[str, Any]:
     base = name[: -len(TAR_SUFFIX)]
     members = _members(archive, base)
     try:
-        meta = hocon.loads(members[f"{base}/META.hocon"].decode("utf-8"))
+        meta = hocon.parse(members[f"{base}/META.hocon"].decode("utf-8"))
     except (KeyError, UnicodeDecodeError, hocon.HoconError):
         meta = {}
     if "edition" not in meta or "version" not in meta:
@@ -139,7 +139,7 @@ def read_backup(name: str, archive: bytes) -> dict[str, Any]:
     if conf is None:
         return {}
     try:
-        return hocon.loads(conf.decode("utf-8"))
+        return hocon.parse(conf.decode("utf-8"))
     except (UnicodeDecodeError, hocon.HoconError) as exc:
         raise BackupError(f"cluster.hocon: {exc}") from exc
 
@@ -149,8 +149,8 @@ def write_backup(base: str, roots: dict[str, Any], at_ms: int) -> bytes:
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w:gz") as tar:
         for name, text in (
-            ("META.hocon", hocon.dumps({"edition": "ce", "version": "5.8.1"})),
-            ("cluster.hocon", hocon.dumps(roots)),
+            ("META.hocon", hocon.dump({"edition": "ce", "version": "5.8.1"})),
+            ("cluster.hocon", hocon.dump(roots)),
         ):
             data = text.encode("utf-8")
             info = tarfile.TarInfo(f"{base}/{name}")

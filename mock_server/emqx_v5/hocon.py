@@ -1,14 +1,5 @@
-"""HOCON text for data backups: `dumps` writes a tree the way hocon_pp:do/2 lays it out, and
-`loads` reads the HOCON a broker's backup holds (hocon_pp's output, or JSON, which is HOCON).
-
-`loads` reads the part of HOCON configuration files use: objects (braces optional at the
-root, `=`, `:` or nothing before `{`), arrays, quoted and triple-quoted strings, unquoted
-values (`0s`, `1MB`, `built_in_database`: kept as the text they are, as EMQX's raw
-configuration keeps them; `true`/`false`/`null` and numbers are typed), dotted keys, `#` and
-`//` comments, repeated keys (objects merge, anything else is replaced). `${…}` substitutions
-and `include` are not resolved: a backup's cluster.hocon has none. A text it cannot read
-raises `HoconError` (EMQX answers that upload with 400).
-"""HOCON, the text form of EMQX 5's configuration (`GET`/`PUT /configs` as `text/plain`).
+"""HOCON, the text form of EMQX 5's configuration (`GET`/`PUT /configs` as `text/plain`, and a data
+backup's `META.hocon` and `cluster.hocon`, `data_backup.py`).
 
 `parse` reads the part of HOCON a configuration update uses, as emqx/hocon 0.43 (`hocon:binary/1`)
 reads it: objects (`key { … }`, `key = { … }`, `key: …`), dotted keys (`a.b.c = 1`, which
@@ -27,57 +18,6 @@ import json
 import re
 from typing import Any
 
-__all__ = ["HoconError", "dumps", "loads"]
-
-_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
-_UNQUOTED_STOP = set('{}[],:=\n#"')
-MAX_DEPTH = 64
-
-
-class HoconError(ValueError):
-    pass
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def _value(value: Any, indent: int) -> str:
-    pad = "  " * indent
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        body = "".join(f"{pad}  {_field(k, v, indent + 1)}\n" for k, v in sorted(value.items()))
-        return "{\n" + body + pad + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        items = ",\n".join(f"{pad}  {_value(v, indent + 1)}" for v in value)
-        return "[\n" + items + "\n" + pad + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
-
-
-def _field(key: str, value: Any, indent: int) -> str:
-    if isinstance(value, dict):
-        return f"{_key(key)} {_value(value, indent)}"
-    return f"{_key(key)} = {_value(value, indent)}"
-
-
-def dumps(tree: dict[str, Any]) -> str:
-    return "".join(f"{_field(k, v, 0)}\n" for k, v in sorted(tree.items()))
-
-
-# -- reading ---------------------------------------------------------------------------------
 __all__ = ["HoconError", "dump", "parse"]
 
 _MAX_DEPTH = 64  # nesting a configuration never needs; deeper is refused, not recursed into
@@ -98,9 +38,6 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text, self.at = text, 0
 
-    def fail(self, what: str) -> HoconError:
-        line = self.text.count("\n", 0, self.at) + 1
-        return HoconError(f"{what} at line {line}")
     @property
     def line(self) -> int:
         return self.text.count("\n", 0, self.at) + 1
@@ -112,37 +49,6 @@ class _Reader:
         return self.text[self.at] if self.at < len(self.text) else ""
 
     def skip(self, newlines: bool = True) -> None:
-        """Whitespace and comments (and, if asked, newlines)."""
-        while self.at < len(self.text):
-            ch = self.text[self.at]
-            if ch == "\n" and not newlines:
-                return
-            if ch.isspace():
-                self.at += 1
-            elif ch == "#" or self.text.startswith("//", self.at):
-                end = self.text.find("\n", self.at)
-                self.at = len(self.text) if end < 0 else end
-            else:
-                return
-
-    def string(self) -> str:
-        if self.text.startswith('"""', self.at):
-            end = self.text.find('"""', self.at + 3)
-            if end < 0:
-                raise self.fail("unterminated string")
-            value = self.text[self.at + 3 : end]
-            self.at = end + 3
-            return value
-        match = re.compile(r'"(?:[^"\\\n]|\\.)*"').match(self.text, self.at)
-        if match is None:
-            raise self.fail("unterminated string")
-        self.at = match.end()
-        try:
-            decoded: str = json.loads(match.group())
-        except ValueError as exc:
-            raise self.fail("bad string escape") from exc
-        return decoded
-
         """Blanks and comments (and new lines, unless they separate fields here)."""
         while self.at < len(self.text):
             ch = self.text[self.at]
@@ -158,13 +64,6 @@ class _Reader:
         parts: list[str] = []
         while True:
             if self.peek() == '"':
-                parts.append(self.string())
-            else:
-                match = _BARE_KEY.match(self.text, self.at)
-                if match is None:
-                    raise self.fail("expected a key")
-                parts.append(match.group())
-                self.at = match.end()
                 parts.append(self.quoted())
             else:
                 start = self.at
@@ -177,24 +76,6 @@ class _Reader:
                 return parts
             self.at += 1
 
-    def value(self, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise self.fail("nested too deep")
-        self.skip()
-        ch = self.peek()
-        if ch == "{":
-            self.at += 1
-            found = self.fields(depth + 1, "}")
-            self.at += 1
-            return found
-        if ch == "[":
-            return self.array(depth + 1)
-        if ch == '"':
-            return self.string()
-        return self.unquoted()
-
-    def array(self, depth: int) -> list[Any]:
-        self.at += 1
     def quoted(self) -> str:
         if self.text.startswith('"""', self.at):
             end = self.text.find('"""', self.at + 3)
@@ -248,41 +129,16 @@ class _Reader:
                 self.at += 1
                 return items
             if not self.peek():
-                raise self.fail("unterminated array")
                 raise self.fail("syntax error before: end of input")
             items.append(self.value(depth))
             self.skip()
             if self.peek() == ",":
                 self.at += 1
 
-    def unquoted(self) -> Any:
-        start = self.at
-        while self.at < len(self.text) and self.text[self.at] not in _UNQUOTED_STOP:
-            if self.text.startswith("//", self.at) or self.text[self.at] in "}]":
-                break
-            self.at += 1
-        token = self.text[start : self.at].strip()
-        if not token:
-            raise self.fail("expected a value")
-        if token in ("true", "false"):
-            return token == "true"
-        if token == "null":
-            return None
-        if _NUMBER.fullmatch(token):
-            number = float(token)
-            return int(token) if number.is_integer() and "." not in token else number
-        return token
-
     def fields(self, depth: int, closing: str) -> dict[str, Any]:
         tree: dict[str, Any] = {}
         while True:
             self.skip()
-            ch = self.peek()
-            if (closing and ch == closing) or (not closing and not ch):
-                return tree
-            if not ch:
-                raise self.fail("unterminated object")
-            if ch == ",":
             if self.peek() == closing:
                 return tree
             if self.peek() == "," and tree:
@@ -292,24 +148,6 @@ class _Reader:
             self.skip(newlines=False)
             if self.peek() in ("=", ":"):
                 self.at += 1
-            elif self.peek() != "{":
-                raise self.fail(f"expected '=' after {'.'.join(path)}")
-            _put(tree, path, self.value(depth))
-
-    def root(self) -> dict[str, Any]:
-        """The whole text: one object, its braces optional."""
-        self.skip()
-        if self.peek() != "{":
-            return self.fields(1, "")
-        self.at += 1
-        tree = self.fields(1, "}")
-        self.at += 1
-        self.skip()
-        if self.peek():
-            raise self.fail("text after the root object")
-        return tree
-
-
                 self.skip(newlines=False)
             elif self.peek() != "{":
                 raise self.fail("syntax error before: " + (self.peek() or "end of input"))
@@ -344,10 +182,6 @@ def _put(tree: dict[str, Any], path: list[str], value: Any) -> None:
             child = tree[part] = {}
         tree = child
     last = path[-1]
-    if isinstance(value, dict) and isinstance(tree.get(last), dict):
-        merged = tree[last]
-        for key, item in value.items():
-            _put(merged, [key], item)
     before = tree.get(last)
     if isinstance(before, dict) and isinstance(value, dict):
         for key, item in value.items():
@@ -356,8 +190,6 @@ def _put(tree: dict[str, Any], path: list[str], value: Any) -> None:
         tree[last] = value
 
 
-def loads(text: str) -> dict[str, Any]:
-    return _Reader(text).root()
 def parse(text: str) -> dict[str, Any]:
     """The object a HOCON text holds (the root braces are optional)."""
     reader = _Reader(text)

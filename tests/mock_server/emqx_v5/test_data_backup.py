@@ -44,7 +44,7 @@ def test_export_list_download_delete(api: TestClient, world: World) -> None:
         names = tar.getnames()
         member = tar.extractfile(f"{base}/cluster.hocon")
         assert member is not None
-        conf = hocon.loads(member.read().decode())
+        conf = hocon.parse(member.read().decode())
     assert sorted(names) == [f"{base}/META.hocon", f"{base}/cluster.hocon"]
     assert conf["rewrite"] == [rule]
 

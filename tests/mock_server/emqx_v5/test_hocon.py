@@ -14,7 +14,7 @@ def test_round_trip() -> None:
         "rewrite": [{"re": "^x/(.+)$", "dest_topic": "y/$1"}],
         "odd key": {"x": 1.5, "none": None},
     }
-    assert hocon.loads(hocon.dumps(tree)) == tree
+    assert hocon.parse(hocon.dump(tree)) == tree
 
 
 def test_a_brokers_text() -> None:
@@ -23,7 +23,7 @@ def test_a_brokers_text() -> None:
         "retainer {\n  msg_expiry_interval = 0s // never\n  backend {type = built_in_database}\n}\n"
         'log.console {level = warning, formatter: "text"}\nlist = [a, "b", 3, -2.5]\n'
     )
-    assert hocon.loads(text) == {
+    assert hocon.parse(text) == {
         "retainer": {
             "enable": False,
             "msg_expiry_interval": "0s",
@@ -32,7 +32,7 @@ def test_a_brokers_text() -> None:
         "log": {"console": {"level": "warning", "formatter": "text"}},
         "list": ["a", "b", 3, -2.5],
     }
-    assert hocon.loads('{"edition": "ce", "version": "5.8.1"}') == {
+    assert hocon.parse('{"edition": "ce", "version": "5.8.1"}') == {
         "edition": "ce",
         "version": "5.8.1",
     }
@@ -41,4 +41,4 @@ def test_a_brokers_text() -> None:
 @pytest.mark.parametrize("bad", ["a = [1, 2", 'a = "open', "a b", "{a = 1} b", "a = {" * 70])
 def test_unreadable_text_is_an_error(bad: str) -> None:
     with pytest.raises(hocon.HoconError):
-        hocon.loads(bad)
+        hocon.parse(bad)
