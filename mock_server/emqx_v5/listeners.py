@@ -19,6 +19,7 @@ from typing import Any
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import Listener, World
+from mqtt_api_kit.fixtures.gateway_conf import TCP_OPTIONS
 
 from ..paths import path_value
 from . import errors
@@ -52,16 +53,7 @@ def _defaults(type_: str) -> dict[str, Any]:
         "proxy_protocol": False,
         "proxy_protocol_timeout": "3s",
         "access_rules": ["allow all"],
-        "tcp_options": {
-            "active_n": 100,
-            "backlog": 1024,
-            "buffer": "4KB",
-            "high_watermark": "1MB",
-            "nodelay": True,
-            "reuseaddr": True,
-            "send_timeout": "15s",
-            "send_timeout_close": True,
-        },
+        "tcp_options": dict(TCP_OPTIONS),
     }
     if type_ in ("ssl", "wss"):
         tree["ssl_options"] = {
