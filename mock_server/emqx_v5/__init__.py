@@ -41,6 +41,7 @@ from .monitor import MonitorApi
 from .plugins import PluginsApi
 from .prometheus import SCRAPES, PrometheusApi
 from .publish import PublishApi
+from .relup import RelupApi
 from .retainer import RetainerApi
 from .routes import OpenRoutes, route_table
 from .rules import RulesApi
@@ -132,6 +133,7 @@ class EmqxV5:
             ClusterMembershipApi(world),
             SchemasApi(),
             PluginsApi(world),
+            RelupApi(world),
         )
         return {**table, **integration.handlers(world)}
 

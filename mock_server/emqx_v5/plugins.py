@@ -28,7 +28,7 @@ from mqtt_api_kit.fixtures import World
 from mqtt_api_kit.fixtures.plugin_packages import PluginPackage
 
 from ..paths import path_value
-from . import errors, hocon
+from . import errors, hocon, relup_package
 
 _MAX_MEMBERS = 10_000
 _MAX_UNPACKED = 256 * 1024 * 1024  # declared member sizes; beyond: not a package we unpack
@@ -41,7 +41,7 @@ class _Refused(Exception):
     """emqx_plugins' `{error, #{msg := Msg}}`: the install is BAD_PLUGIN_INFO `Msg: File`."""
 
 
-def _trim(name: str, chars: str = ".tar.gz") -> str:
+def trim(name: str, chars: str = ".tar.gz") -> str:
     """string:trim(Name, trailing, ".tar.gz"): any of those characters, from the end."""
     end = len(name)
     while end and name[end - 1] in chars:
@@ -103,6 +103,49 @@ def _startable(package: PluginPackage) -> bool:
     return True
 
 
+def install(world: World, file_name: str, blob: bytes) -> Response:
+    """upload_install/2 once the form is read (emqx_mgmt_api_relup's upload calls it too);
+    a package carrying the emqx_relup application keeps what that plugin reads of it."""
+    name_vsn = trim(file_name)
+    if world.plugin_packages.package(name_vsn) is not None:
+        return errors.bad_request(
+            f"{_erl_binary(file_name)} is already installed", "ALREADY_INSTALLED"
+        )
+    if "-" not in file_name:
+        return errors.bad_request(f"bad_name_vsn:{file_name}", "BAD_PLUGIN_INFO")
+    app_name = file_name.split("-", 1)[0]
+    others = [
+        p.name_vsn
+        for p in world.plugin_packages.packages()
+        if p.name_vsn.startswith(app_name + "-")
+    ]
+    if others:
+        listed = ",".join(json.dumps(f"plugins/{nv}") for nv in others)
+        return errors.bad_request(f"[{listed}] already installed", "ALREADY_INSTALLED")
+    try:
+        info, members, small = _read(blob, name_vsn)
+    except _Refused as refused:
+        return errors.bad_request(f"{refused}: {file_name}", "BAD_PLUGIN_INFO")
+    config = None
+    if "config.hocon" in small:
+        try:
+            config = hocon.parse(small["config.hocon"].decode("utf-8"))
+        except (UnicodeDecodeError, hocon.HoconError):
+            return errors.bad_request(f"bad_plugin_config: {file_name}", "BAD_PLUGIN_INFO")
+    md5 = hashlib.md5(blob, usedforsecurity=False).hexdigest()
+    readme = small.get("README.md", b"").decode("utf-8", "replace")
+    relup = relup_package.read(blob, name_vsn, info.get("rel_apps"), members)
+    package = PluginPackage(name_vsn, info, md5, members, config, readme=readme, relup=relup)
+    world.plugin_packages.install(package)
+    return errors.no_content()
+
+
+def start(world: World, package: PluginPackage) -> None:
+    """ensure_action(NameVsn, start): ensure_started/1 (when it can), then ensure_enabled."""
+    world.plugin_packages.set_running(package.name_vsn, _startable(package))
+    world.plugin_packages.set_state(package.name_vsn, True)
+
+
 class PluginsApi:
     def __init__(self, world: World) -> None:
         self.world = world
@@ -136,42 +179,9 @@ class PluginsApi:
 
     async def install_plugin(self, plugin: Any = None, **_: Any) -> Response:
         """upload_install/2 (Connexion hands the form's file field over as `plugin`)."""
-        upload = plugin
-        if not isinstance(upload, UploadFile) or not upload.filename:
+        if not isinstance(plugin, UploadFile) or not plugin.filename:
             return errors.bad_request(_FORM, "BAD_FORM_DATA")
-        file_name = upload.filename
-        blob = await upload.read()
-        name_vsn = _trim(file_name)
-        if self.world.plugin_packages.package(name_vsn) is not None:
-            return errors.bad_request(
-                f"{_erl_binary(file_name)} is already installed", "ALREADY_INSTALLED"
-            )
-        if "-" not in file_name:
-            return errors.bad_request(f"bad_name_vsn:{file_name}", "BAD_PLUGIN_INFO")
-        app_name = file_name.split("-", 1)[0]
-        others = [
-            p.name_vsn
-            for p in self.world.plugin_packages.packages()
-            if p.name_vsn.startswith(app_name + "-")
-        ]
-        if others:
-            listed = ",".join(json.dumps(f"plugins/{nv}") for nv in others)
-            return errors.bad_request(f"[{listed}] already installed", "ALREADY_INSTALLED")
-        try:
-            info, members, small = _read(blob, name_vsn)
-        except _Refused as refused:
-            return errors.bad_request(f"{refused}: {file_name}", "BAD_PLUGIN_INFO")
-        config = None
-        if "config.hocon" in small:
-            try:
-                config = hocon.parse(small["config.hocon"].decode("utf-8"))
-            except (UnicodeDecodeError, hocon.HoconError):
-                return errors.bad_request(f"bad_plugin_config: {file_name}", "BAD_PLUGIN_INFO")
-        md5 = hashlib.md5(blob, usedforsecurity=False).hexdigest()
-        readme = small.get("README.md", b"").decode("utf-8", "replace")
-        package = PluginPackage(name_vsn, info, md5, members, config, readme=readme)
-        self.world.plugin_packages.install(package)
-        return errors.no_content()
+        return install(self.world, plugin.filename, await plugin.read())
 
     def _installed(self, name: str) -> PluginPackage | None:
         return self.world.plugin_packages.package(path_value(name))
@@ -196,8 +206,7 @@ class PluginsApi:
         found = self._installed(name)
         if found is not None:
             if action == "start":
-                self.world.plugin_packages.set_running(found.name_vsn, _startable(found))
-                self.world.plugin_packages.set_state(found.name_vsn, True)
+                start(self.world, found)
             else:
                 self.world.plugin_packages.set_running(found.name_vsn, False)
                 self.world.plugin_packages.set_state(found.name_vsn, False)
