@@ -121,7 +121,7 @@ class RelupApi:
         if not isinstance(plugin, UploadFile) or not plugin.filename:
             return errors.internal_error("error, function_clause")
         file_name = plugin.filename
-        head, dash, _ = file_name.partition("-")
+        head, dash, _tail = file_name.partition("-")
         if head != relup_package.APP or not dash:  # assert_relup_pkg_name/1
             return errors.bad_request(f"Invalid relup package name: {file_name}")
         if self._packages():

@@ -29,7 +29,9 @@ def _tar(files: dict[str, bytes]) -> bytes:
 
 def _release(target: str, sources: tuple[str, ...], relup: bool = True) -> bytes:
     """The release tarball the package carries: its upgrade paths and change logs."""
-    files = {f"releases/{target}/change_log_{s}_to_{target}.md": f"from {s}".encode() for s in sources}
+    files = {
+        f"releases/{target}/change_log_{s}_to_{target}.md": f"from {s}".encode() for s in sources
+    }
     if relup:
         paths = ",".join(
             f'#{{target_version => "{target}",from_version => "{s}",code_changes => []}}'
@@ -168,7 +170,9 @@ def test_status_of_one_node_and_of_unknown_or_stopped_nodes(api: TestClient, wor
         assert rest[0] not in [s["node"] for s in api.get("/api/v5/relup/status").json()]
 
 
-def test_upgrade_to_the_running_version_is_refused_and_logged(api: TestClient, world: World) -> None:
+def test_upgrade_to_the_running_version_is_refused_and_logged(
+    api: TestClient, world: World
+) -> None:
     assert _upload(api, _package(target=RUNNING, sources=("5.8.0",))).status_code == 204
     refused = api.post("/api/v5/relup/upgrade")
     assert refused.status_code == 400
@@ -194,7 +198,10 @@ def test_upgrade_without_a_path_from_the_running_version(api: TestClient, world:
     refused = api.post(f"/api/v5/relup/upgrade/{node}")
     assert refused.status_code == 400
     message = refused.json()["message"]
-    assert message.startswith("#{err_type => no_relup_entry,") and f'from_vsn => "{RUNNING}"' in message
+    assert (
+        message.startswith("#{err_type => no_relup_entry,")
+        and f'from_vsn => "{RUNNING}"' in message
+    )
     status = api.get(f"/api/v5/relup/status/{node}").json()
     assert status["upgrade_history"][-1]["result"]["err_type"] == "no_relup_entry"
     assert status["current_vsn"] == RUNNING
