@@ -26,6 +26,7 @@ from .bridges import BridgesApi
 from .clients import ClientsApi
 from .cluster import ClusterApi
 from .cluster_membership import ClusterMembershipApi
+from .coap import CoapApi
 from .configs import ConfigsApi
 from .console import ConsoleApi
 from .data_backup import DataBackupApi
@@ -134,6 +135,7 @@ class EmqxV5:
             SchemasApi(),
             PluginsApi(world),
             RelupApi(world),
+            CoapApi(world),
         )
         return {**table, **integration.handlers(world)}
 

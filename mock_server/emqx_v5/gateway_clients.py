@@ -4,7 +4,9 @@ device commands (emqx_lwm2m_api.erl), 5.8.1.
 A gateway's clients are the channels `emqx_gateway_cm` registers for it, not `emqx_cm`'s (so
 they are not `/clients`). The world's gateway channels are its LwM2M devices
 (`World.gateways.lwm2m`): the same devices EMQX 4.4 lists at `/lwm2m_channels`, so a device
-kicked here is gone there, and a command sent here is what 4.4's `lookup_cmd` reports.
+kicked here is gone there, and a command sent here is what 4.4's `lookup_cmd` reports; and,
+while the CoAP gateway runs, its connected CoAP devices (`World.gateways.coap`, rows in
+`coap.py`; 4.4 has no view of them: its `emqx_coap` plugin is not loaded).
 
 * A row is `format_channel_info/2` over the channel's info: an LwM2M channel's client id and
   user name are the endpoint name (no `device_id`/`imei` query), `proto_ver` its LwM2M
@@ -12,7 +14,10 @@ kicked here is gone there, and a command sent here is what 4.4's `lookup_cmd` re
   defaults of a channel that reports none (`infinity` maxima).
 * Subscriptions: the session's (the downlink topic from the `command` translator at
   registration); a topic is mounted under the client's mountpoint when subscribed and
-  unsubscribed (emqx_lwm2m_channel handle_call({subscribe, …})).
+  unsubscribed (emqx_lwm2m_channel handle_call({subscribe, …})). A CoAP session keeps its
+  observes mounted and an API subscription as given, with `default_subopts/0` (`is_new`)
+  under the request's (emqx_coap_channel handle_call({subscribe, …})); lookup_topic/3 finds
+  the topic mounted, the channel then unsubscribes it as given.
 * Commands: the device answers at once — `read` and `observe` with the resources under the
   path (`2.05 Content`), `write` by storing the value (`2.04 Changed`), a path outside its
   registered object instances `4.04 Not Found` — and `lookup` reports the last answer of
@@ -22,7 +27,7 @@ kicked here is gone there, and a command sent here is what 4.4's `lookup_cmd` re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.responses import Response
 
@@ -32,6 +37,7 @@ from mqtt_api_kit.fixtures.gateways import Lwm2mEndpoint
 from ..paths import path_value
 from . import errors, paging, render
 from .clients import epoch_ms
+from .coap import coap_row
 from .gateway_common import http_error, not_loaded
 
 Row = dict[str, Any]
@@ -71,39 +77,47 @@ def lwm2m_row(device: Lwm2mEndpoint) -> Row:
     return row
 
 
-def _filters(query: dict[str, Any]) -> tuple[list[Callable[[Lwm2mEndpoint], bool]], bool] | str:
-    """?CLIENT_QSCHEMA's filters over a device (or the parameter whose value is bad)."""
-    tests: list[Callable[[Lwm2mEndpoint], bool]] = []
-    exact = {
-        "clientid": lambda d: d.endpoint_name,
-        "username": lambda d: d.endpoint_name,
-        "endpoint_name": lambda d: d.endpoint_name,
-        "ip_address": lambda d: d.ip_address,
-        "proto_ver": lambda d: d.version,
-    }
-    for key, field in exact.items():
+class Chan(NamedTuple):
+    """A gateway channel as the list's filters see it (qs2ms/2 over its infos)."""
+
+    row: Row
+    created: int  # ms: the session's created_at
+    connected: int  # ms: the conninfo's connected_at
+    lifetime: int | None  # s: LwM2M's client info alone has one
+
+
+def _filters(query: dict[str, Any]) -> tuple[list[Callable[[Chan], bool]], bool] | str:
+    """?CLIENT_QSCHEMA's filters over a channel (or the parameter whose value is bad): exact
+    ones match the info's field (a channel without it never matches), `like_*` ones a
+    substring of it (run_fuzzy_filter/2: a missing field is `<<>>`)."""
+    tests: list[Callable[[Chan], bool]] = []
+    for key in ("clientid", "username", "endpoint_name", "ip_address", "proto_ver"):
         if query.get(key) is not None:
             wanted = str(query[key])
-            tests.append(lambda d, f=field, w=wanted: f(d) == w)  # type: ignore[misc]
+            tests.append(lambda c, k=key, w=wanted: c.row.get(k) == w)  # type: ignore[misc]
     if query.get("conn_state") is not None:
         state = str(query["conn_state"])
-        tests.append(lambda d: state == "connected")
+        tests.append(lambda c: state == ("connected" if c.row["connected"] else "disconnected"))
     if query.get("clean_start") is not None:
         clean = query["clean_start"] in (True, "true")
-        tests.append(lambda d: clean)
+        tests.append(lambda c: c.row["clean_start"] == clean)
     fuzzy = False
     for key in ("like_clientid", "like_username", "like_endpoint_name"):
         if query.get(key) is not None:
-            needle, fuzzy = str(query[key]), True
-            tests.append(lambda d, n=needle: n in d.endpoint_name)  # type: ignore[misc]
+            needle, fuzzy, field = str(query[key]), True, key.removeprefix("like_")
+            tests.append(lambda c, n=needle, f=field: n in (c.row.get(f) or ""))  # type: ignore[misc]
     for key in ("gte_created_at", "lte_created_at", "gte_connected_at", "lte_connected_at"):
         if query.get(key) is not None:
             bound = epoch_ms(query[key])
             if bound is None:
                 return key
-            lower = key.startswith("gte")
+            lower, created = key.startswith("gte"), key.endswith("created_at")
             tests.append(
-                lambda d, b=bound, lo=lower: d.registered_at >= b if lo else d.registered_at <= b  # type: ignore[misc]
+                lambda c, b=bound, lo=lower, cr=created: (  # type: ignore[misc]
+                    (c.created if cr else c.connected) >= b
+                    if lo
+                    else (c.created if cr else c.connected) <= b
+                )
             )
     for key in ("gte_lifetime", "lte_lifetime"):
         if query.get(key) is not None:
@@ -112,7 +126,10 @@ def _filters(query: dict[str, Any]) -> tuple[list[Callable[[Lwm2mEndpoint], bool
                 return key
             bound, lower = int(text), key.startswith("gte")
             tests.append(
-                lambda d, b=bound, lo=lower: d.lifetime >= b if lo else d.lifetime <= b  # type: ignore[misc]
+                lambda c, b=bound, lo=lower: (
+                    c.lifetime is not None  # type: ignore[misc]
+                    and (c.lifetime >= b if lo else c.lifetime <= b)
+                )
             )
     return tests, fuzzy
 
@@ -121,18 +138,39 @@ class GatewayClientsApi:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    def _devices(self, gateway: str, node: str | None = None) -> Iterator[Lwm2mEndpoint]:
+    def _channels(self, gateway: str, node: str | None = None) -> Iterator[Chan]:
         """The gateway's channels: node by node in the cluster's order."""
-        if gateway != "lwm2m":
-            return
         for n in self.world.running_nodes():
-            if node is None or n.name == node:
-                yield from (d for d in self.world.gateways.lwm2m.values() if d.node == n.name)
+            if node is not None and n.name != node:
+                continue
+            if gateway == "lwm2m":
+                for d in self.world.gateways.lwm2m.values():
+                    if d.node == n.name:
+                        yield Chan(lwm2m_row(d), d.registered_at, d.registered_at, d.lifetime)
+            elif gateway == "coap":
+                devices = self.world.gateways.coap_devices
+                for ch in self.world.gateways.coap.values():
+                    device = devices[ch.clientid]
+                    if device.node == n.name:
+                        row = coap_row(ch, device)
+                        yield Chan(row, ch.connected_at, ch.connected_at, None)
 
-    def _device(self, gateway: str, clientid: str) -> Lwm2mEndpoint | None:
-        if gateway != "lwm2m":
+    def _row(self, gateway: str, clientid: str) -> Row | None:
+        """lookup_client/3's first channel of that client id."""
+        key = path_value(clientid)
+        if gateway == "lwm2m" and key in self.world.gateways.lwm2m:
+            return lwm2m_row(self.world.gateways.lwm2m[key])
+        channel = self.world.gateways.coap.get(key) if gateway == "coap" else None
+        if channel is None:
             return None
-        return self.world.gateways.lwm2m.get(path_value(clientid))
+        return coap_row(channel, self.world.gateways.coap_devices[key])
+
+    def _subscriptions(self, gateway: str, clientid: str) -> dict[str, dict[str, Any]] | None:
+        key = path_value(clientid)
+        if gateway == "lwm2m" and key in self.world.gateways.lwm2m:
+            return dict(self.world.gateways.lwm2m[key].subscriptions)
+        channel = self.world.gateways.coap.get(key) if gateway == "coap" else None
+        return dict(channel.subscriptions) if channel is not None else None
 
     async def list_gateway_clients(self, name: str, **query: Any) -> Response:
         if name not in self.world.gateways.loaded:
@@ -152,43 +190,41 @@ class GatewayClientsApi:
                 "INVALID_PARAMETER",
             )
         tests, fuzzy = found
-        chosen = (
-            d for d in self._devices(name, str(node) if node else None) if all(t(d) for t in tests)
-        )
+        where = str(node) if node else None
+        chosen = (c for c in self._channels(name, where) if all(t(c) for t in tests))
         rows, hasnext = paging.page_of(chosen, page, limit)
         count = None
         if not fuzzy:
-            count = sum(
-                1
-                for d in self._devices(name, str(node) if node else None)
-                if all(t(d) for t in tests)
-            )
-        data = [lwm2m_row(d) for d in rows]
+            count = sum(1 for c in self._channels(name, where) if all(t(c) for t in tests))
+        data = [c.row for c in rows]
         return errors.ok({"data": data, "meta": paging.meta(page, limit, hasnext, count)})
 
     async def get_gateway_client(self, name: str, clientid: str) -> Response:
         if name not in self.world.gateways.loaded:
             return not_loaded()
-        device = self._device(name, clientid)
-        if device is None:
+        row = self._row(name, clientid)
+        if row is None:
             return http_error(404, "Client not found")
-        return errors.ok(lwm2m_row(device))
+        return errors.ok(row)
 
     async def kick_gateway_client(self, name: str, clientid: str) -> Response:
         if name not in self.world.gateways.loaded:
             return not_loaded()
-        device = self._device(name, clientid)
-        if device is None or not self.world.gateways.remove_lwm2m(device.endpoint_name):
+        key = path_value(clientid)
+        gateways = self.world.gateways
+        kicked = gateways.remove_lwm2m(key) if name == "lwm2m" else False
+        kicked = kicked or (gateways.remove_coap(key) if name == "coap" else False)
+        if not kicked:
             return http_error(404, "Client not found")
         return errors.no_content()
 
     async def list_gateway_client_subscriptions(self, name: str, clientid: str) -> Response:
         if name not in self.world.gateways.loaded:
             return not_loaded()
-        device = self._device(name, clientid)
-        if device is None:
+        subscriptions = self._subscriptions(name, clientid)
+        if subscriptions is None:
             return http_error(404, "client process not found")
-        return errors.ok([{**opts, "topic": t} for t, opts in device.subscriptions.items()])
+        return errors.ok([{**opts, "topic": t} for t, opts in subscriptions.items()])
 
     async def subscribe_gateway_client(
         self, name: str, clientid: str, body: dict[str, Any]
@@ -197,8 +233,8 @@ class GatewayClientsApi:
             return not_loaded()
         if body.get("topic") is None:
             return http_error(400, "Miss topic property")
-        device = self._device(name, clientid)
-        if device is None:
+        row = self._row(name, clientid)
+        if row is None:
             return http_error(404, "client process not found")
         # subopts/1: qos 0, rap 0, nl 0, rh 1 unless given; a `subid` as sub_props
         opts: dict[str, Any] = {
@@ -207,23 +243,37 @@ class GatewayClientsApi:
             "nl": int(body.get("nl", 0)),
             "rh": int(body.get("rh", 1)),
         }
-        topic = f"lwm2m/{device.endpoint_name}/{body['topic']}"
-        self.world.gateways.lwm2m_subscribe(device.endpoint_name, topic, opts)
         subid = (body.get("sub_props") or {}).get("subid")
+        topic = f"{row['mountpoint'] or ''}{body['topic']}"
+        if name == "coap":
+            # emqx_coap_channel handle_call({subscribe, …}): default_subopts/0 under the
+            # request's, the session keeps the topic unmounted, the answer shows it mounted
+            stored = {"is_new": True, **opts}
+            if subid is not None:
+                stored["sub_props"] = {"subid": subid}
+            self.world.gateways.coap_subscribe(row["clientid"], str(body["topic"]), stored)
+            return errors.ok({**stored, "topic": topic}, 201)
+        self.world.gateways.lwm2m_subscribe(row["clientid"], topic, opts)
         shown = {**opts, "sub_props": {"subid": subid}} if subid is not None else opts
         return errors.ok({**shown, "topic": topic}, 201)
 
     async def unsubscribe_gateway_client(self, name: str, clientid: str, topic: str) -> Response:
-        """lookup_topic/3: the topic must be one of the subscriptions once mounted."""
+        """lookup_topic/3: the topic must be one of the subscriptions once mounted; then the
+        channel unsubscribes it (LwM2M: mounted; CoAP: as given, the session's key)."""
         if name not in self.world.gateways.loaded:
             return not_loaded()
-        device = self._device(name, clientid)
-        if device is None:
+        row = self._row(name, clientid)
+        subscriptions = self._subscriptions(name, clientid)
+        if row is None or subscriptions is None:
             return http_error(404, "client process not found")
-        mounted = f"lwm2m/{device.endpoint_name}/{path_value(topic)}"
-        if mounted not in device.subscriptions:
+        given = path_value(topic)
+        mounted = f"{row['mountpoint'] or ''}{given}"
+        if mounted not in subscriptions:
             return http_error(404, "Resource not found")
-        self.world.gateways.lwm2m_unsubscribe(device.endpoint_name, mounted)
+        if name == "coap":
+            self.world.gateways.coap_unsubscribe(row["clientid"], given)
+        else:
+            self.world.gateways.lwm2m_unsubscribe(row["clientid"], mounted)
         return errors.no_content()
 
     # -- LwM2M commands (emqx_lwm2m_api.erl) -------------------------------------------------

@@ -67,7 +67,11 @@ def stamps(gw: LoadedGateway) -> dict[str, Any]:
 
 def current_connections(world: World, gateway: str, node: str | None = None) -> int:
     """The size of the gateway's channel table (`emqx_gateway_cm:tabname(info, …)`), of one
-    node or of all: the world's gateway channels are its LwM2M devices."""
-    if gateway != "lwm2m":
-        return 0
-    return sum(1 for e in world.gateways.lwm2m.values() if node is None or e.node == node)
+    node or of all: the world's gateway channels are its LwM2M devices and its connected
+    CoAP devices."""
+    if gateway == "lwm2m":
+        return sum(1 for e in world.gateways.lwm2m.values() if node is None or e.node == node)
+    if gateway == "coap":
+        devices = world.gateways.coap_devices
+        return sum(1 for c in world.gateways.coap if node is None or devices[c].node == node)
+    return 0
