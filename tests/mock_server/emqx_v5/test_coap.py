@@ -188,3 +188,23 @@ def test_bad_bodies_are_refused_as_the_handler_refuses_them(api: TestClient, wor
 def test_the_gateway_unloaded_has_no_client_to_ask(api: TestClient, world: World) -> None:
     device = next(iter(world.gateways.coap_devices))
     assert _ask(api, device) == (404, {"code": "CLIENT_NOT_FOUND"})
+
+
+def test_coap_channels_are_not_mqtt_clients_in_either_version(
+    api: TestClient, world: World
+) -> None:
+    """emqx_gateway_cm, not emqx_cm: loading the coap gateway adds no row to 5.x's or 4.4's
+    `/clients` (4.4's emqx_coap plugin, which registered CoAP clients there, is not loaded)."""
+    v4 = ("admin", "public")
+
+    def counts() -> tuple[int, int]:
+        v5 = api.get("/api/v5/clients", params={"limit": 1}).json()["meta"]["count"]
+        old = api.get("/api/v4/clients", params={"_limit": 1}, auth=v4).json()["meta"]["count"]
+        return v5, old
+
+    before = counts()
+    _load(api)
+    assert world.gateways.coap
+    assert counts() == before == (world.sessions.client_count(),) * 2
+    device = next(iter(world.gateways.coap))
+    assert api.get(f"/api/v5/clients/{quote(device, safe='')}").status_code == 404
