@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import Client, World
+from mqtt_api_kit.fixtures.columns import Condition
 
 from ..paths import path_value
 from . import errors, serialize
-from .filters import FILTER_PARAMS, client_predicates
-from .query import Page, matching
+from .filters import FILTER_PARAMS, client_conditions
+from .query import Page
 
 
 class ClientsApi:
@@ -23,11 +25,10 @@ class ClientsApi:
 
     def _list(self, node: str | None, params: dict[str, Any]) -> Response:
         page = Page.from_params(params)
-        preds = client_predicates(params)
-        if preds:
-            rows, hasnext = page.take(matching(self.world.clients(node), preds))
-        else:  # no filter: the page is a slice of the table, whatever its offset
-            rows, hasnext = page.cut(self.world.client_slice(*page.window(), node))
+        # Column masks and the page's window (fixtures/sessions.py `query`): the cost of the
+        # answer, not of the table, with or without filters.
+        conditions = client_conditions(params)
+        rows, hasnext = page.cut(self.world.sessions.query(conditions, *page.window(), node))
         count = -1 if FILTER_PARAMS.intersection(params) else self.world.client_count(node)
         return errors.ok(data=[self._render(c) for c in rows], meta=page.meta(count, hasnext))
 
@@ -56,7 +57,8 @@ class ClientsApi:
 
     async def get_clients_by_username(self, username: str) -> Response:
         name = path_value(username)
-        return self._lookup([c for c in self.world.clients() if c.username == name])
+        wanted = [Condition("username", "=:=", name)]
+        return self._lookup(self.world.sessions.query(wanted, 0, sys.maxsize))
 
     async def get_node_clients_by_username(self, node: str, username: str) -> Response:
         if self.world.node(node) is None:

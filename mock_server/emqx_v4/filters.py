@@ -11,17 +11,17 @@ exact match — and `emqx_mgmt_api:to_type/2` converts the value by the type wor
 The document states the same table: every query parameter of `listClients` but the paging
 ones is a filter, and its type word is its schema's (`integer`; `string` is `binary`) unless
 `x-emqx.filter-type` names one a schema cannot say (`timestamp`, `ip`, `atom`). What stays in
-code is how a field is read off a `Client` (`_FIELDS`).
+code is how a field is read off a `Client` (`columns.READERS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 from mqtt_api_kit.fixtures import Client
+from mqtt_api_kit.fixtures.columns import READERS, Condition, ip_parts
 from mqtt_api_kit.openapi.extensions import facts
 from mqtt_api_kit.openapi.operations import operation
 from mqtt_api_kit.registry import EMQX_V4
@@ -31,6 +31,7 @@ __all__ = [
     "FILTER_PARAMS",
     "TYPE_WORDS",
     "Filter",
+    "client_conditions",
     "client_predicates",
     "converts",
     "filters_of",
@@ -48,26 +49,9 @@ _SCHEMA_TYPE = {
     "integer": "integer",
     "timestamp": "integer",
 }
-# Field of the `emqx_channel_info` row → how to read it off a `Client` (the type word says
-# what the value is: an int for integer and timestamp fields, text otherwise).
-# Plain attributes are read with `attrgetter` (C, no Python frame per row: a filter scans
-# the whole table, a million rows at most).
-_FIELDS: dict[str, Callable[[Client], Any]] = {
-    "clientid": attrgetter("clientid"),
-    "username": attrgetter("username"),
-    "zone": attrgetter("zone"),
-    "ip_address": attrgetter("ip_address"),
-    "conn_state": attrgetter("conn_state"),
-    "clean_start": lambda c: "true" if c.clean_start else "false",
-    "proto_name": attrgetter("proto_name"),
-    "proto_ver": attrgetter("proto_ver"),
-    "created_at": attrgetter("created_at"),
-    "connected_at": attrgetter("connected_at"),
-    "mqueue_len": attrgetter("mqueue_len"),
-    "mqueue_dropped": attrgetter("mqueue_dropped"),
-}
-# Fields that always hold text (`Client` declares them `str`): `_like_` needs no conversion.
-_TEXT = frozenset({"clientid", "zone", "ip_address", "conn_state", "proto_name"})
+# Field of the `emqx_channel_info` row → how it is read off a `Client`: `columns.READERS`
+# (the type word says what the value is: an int for integer and timestamp fields, text
+# otherwise).
 _OPERATORS = (("_like_", "like"), ("_gte_", ">="), ("_lte_", "=<"))
 
 
@@ -94,7 +78,7 @@ def filters_of(parameters: Iterable[Mapping[str, Any]]) -> tuple[Filter, ...]:
             raise ValueError(f"{name}: filter-type {word} in a {schema_type} schema")
         prefix, op = next(((p, o) for p, o in _OPERATORS if name.startswith(p)), ("", "=:="))
         field = name.removeprefix(prefix)
-        if field not in _FIELDS:
+        if field not in READERS:
             raise ValueError(f"{name}: no way to read {field!r} off a Client")
         found.append(Filter(name, field, op, word))
     return tuple(found)
@@ -117,28 +101,24 @@ def converts(word: str, text: str) -> bool:
     return True
 
 
+def client_conditions(params: Mapping[str, Any]) -> list[Condition]:
+    """One structured condition per recognised filter present in `params` (already typed by
+    the document: integers are ints), for `Sessions.query`: columns answer it for the
+    generated sessions, `Condition.holds` for the others (fixtures/columns.py)."""
+    return [_condition(f, params[f.param]) for f in FILTERS if f.param in params]
+
+
 def client_predicates(params: Mapping[str, Any]) -> list[Predicate]:
-    """One predicate per recognised filter present in `params` (already typed by the
-    document: integers are ints)."""
-    return [_predicate(f, params[f.param]) for f in FILTERS if f.param in params]
+    """The same conditions as predicates on one `Client`."""
+    return [cond.holds for cond in client_conditions(params)]
 
 
-def _predicate(f: Filter, raw: object) -> Predicate:
-    read = _FIELDS[f.field]
+def _condition(f: Filter, raw: object) -> Condition:
     if f.op == "like":  # a substring, case-sensitive; an absent username is ""
-        part = str(raw)
-        if f.field in _TEXT:
-            return lambda c: part in read(c)
-        return lambda c: part in str(read(c) or "")
+        return Condition(f.field, "like", str(raw))
     if f.type == "ip":
-        wanted = _ip_parts(str(raw))
-        return lambda c: _ip_parts(str(read(c))) == wanted
-    value: Any = _typed(f.type, raw)
-    if f.op == ">=":
-        return lambda c: bool(read(c) >= value)
-    if f.op == "=<":
-        return lambda c: bool(read(c) <= value)
-    return lambda c: read(c) == value
+        return Condition(f.field, "=:=", ip_parts(str(raw)))
+    return Condition(f.field, f.op, _typed(f.type, raw))
 
 
 def _typed(word: str, raw: object) -> object:
@@ -155,7 +135,3 @@ def _is_int(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _ip_parts(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(".") if part.isdigit())

@@ -20,9 +20,9 @@ class RoutesApi:
 
     async def list_routes(self, **params: Any) -> Response:
         page = Page.from_params(params)
-        routes = self.world.routes()
-        rows, _ = page.take(routes)
-        meta = {"page": page.page, "limit": page.limit, "count": len(routes)}
+        sessions = self.world.sessions  # a window of the route table, not all of it
+        rows, _ = page.cut(sessions.route_slice(*page.window()))
+        meta = {"page": page.page, "limit": page.limit, "count": sessions.route_count()}
         return errors.ok(data=[serialize.route(t, n) for t, n in rows], meta=meta)
 
     async def get_route(self, topic: str) -> Response:

@@ -9,7 +9,7 @@ Two code paths in the broker, kept apart here too:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -59,14 +59,32 @@ class SubscriptionsApi:
     def __init__(self, world: World) -> None:
         self.world = world
 
+    def _running(self) -> list[str]:
+        return [n.name for n in self.world.running_nodes()]
+
     def _rows(self, node: str | None) -> Iterator[Row]:
         return self.world.subscriptions(node)
+
+    def _filtered(self, node: str | None, params: dict[str, Any]) -> Iterable[Row]:
+        """The rows a filtered query reads: with `clientid`, that session's subscriptions
+        only (the rows of others cannot match), else the whole table."""
+        if "clientid" not in params:
+            return self._rows(node)
+        client = self.world.client(str(params["clientid"]))
+        if client is None:
+            return []
+        if client.node != node if node is not None else client.node not in self._running():
+            return []
+        return [(client, s) for s in self.world.subscriptions_of(client.clientid)]
 
     def _list(self, node: str | None, params: dict[str, Any]) -> Response:
         page = Page.from_params(params)
         if "topic" in params:
             return self._by_topic(node, unquote(str(params["topic"])), page, params)
-        rows, hasnext = page.take(matching(self._rows(node), _filters(params)))
+        if FILTERS.intersection(params):
+            rows, hasnext = page.take(matching(self._filtered(node, params), _filters(params)))
+        else:  # the table's window, found by cumulative counts (fixtures/sessions.py)
+            rows, hasnext = page.cut(self.world.sessions.subscription_slice(*page.window(), node))
         count = -1 if FILTERS.intersection(params) else self.world.subscription_count(node)
         data = [serialize.subscription(c.node, s) for c, s in rows]
         return errors.ok(data=data, meta=page.meta(count, hasnext))

@@ -92,7 +92,7 @@ def fresh_broker(clients: int = 0, *, proto_ver: int | None = None, seed: int = 
     """One node holding only `clients` connected clients (of `proto_ver`, when given), each
     with distinct usernames, no subscriptions and an empty ACL cache (a new connection's);
     no bans, no alarms, only the default app."""
-    world = build_world(seed=seed, clients=max(40, clients * 6), nodes=1)
+    world = build_world(seed=seed, clients=max(40, clients * 10), nodes=1)
     chosen: list[Client] = []
     usernames: set[str] = set()
     for client in world.clients():
