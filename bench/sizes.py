@@ -34,6 +34,12 @@ CALLS = (
 )
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of the process so far (less inflated by load than wall)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -44,8 +50,10 @@ def _peak_mib(pid: int) -> float:
 def run(requests: int = 30) -> None:
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "200,100000,1000000").split(",")]
     print(f"  load: {os.getloadavg()[0]:.2f} (1 min); p50 of {requests} sequential calls")
-    header = "".join(f"{label:>18}" for label, _, _ in CALLS)
-    print(f"  {'clients':>9} {'start s':>8} {'peak MiB':>9}{header}   (ms)", flush=True)
+    header = "".join(f"{label:>20}" for label, _, _ in CALLS)
+    print(
+        f"  {'clients':>9} {'start s':>8} {'CPU s':>8} {'peak MiB':>9}{header}   (ms)", flush=True
+    )
     for size in sizes:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -61,7 +69,7 @@ def run(requests: int = 30) -> None:
 def _measure(port: int, base: str, size: int, requests: int, start: float) -> str:
     argv = _pinned(SERVER_CORE, mock_argv(port, size))
     with _process(argv, base + "/api/v4/stats", timeout=LIMIT) as proc:
-        started = time.perf_counter() - start
+        started, cpu = time.perf_counter() - start, _cpu_s(proc.pid)
         cells = []
         with httpx.Client(base_url=base, headers={"Authorization": AUTH}, timeout=120) as http:
             for _, method, path in CALLS:
@@ -72,6 +80,6 @@ def _measure(port: int, base: str, size: int, requests: int, start: float) -> st
                     t0 = time.perf_counter()
                     http.request(method, path, content=body, headers=kind).raise_for_status()
                     took.append(time.perf_counter() - t0)
-                cells.append(f"{statistics.median(took) * 1000:18.2f}")
+                cells.append(f"{statistics.median(took) * 1000:20.2f}")
         peak = _peak_mib(proc.pid)
-    return f"  {size:9} {started:8.2f} {peak:9.0f}{''.join(cells)}"
+    return f"  {size:9} {started:8.2f} {cpu:8.2f} {peak:9.0f}{''.join(cells)}"

@@ -21,7 +21,7 @@ class ClientsApi:
         self.world = world
 
     def _render(self, client: Client) -> dict[str, Any]:
-        return serialize.client(client, len(self.world.subscriptions_of(client.clientid)))
+        return serialize.client(client, self.world.sessions.subscription_count_of(client.clientid))
 
     def _list(self, node: str | None, params: dict[str, Any]) -> Response:
         page = Page.from_params(params)

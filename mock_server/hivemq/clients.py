@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import overload
 
 from starlette.responses import Response
@@ -35,9 +35,12 @@ class _ClientIds(Sequence[str]):
             start, stop, step = index.indices(len(self))
             if step != 1:
                 return [c.clientid for c in self._world.clients()][index]
-            return [c.clientid for c in self._world.client_slice(start, max(start, stop))]
+            return self._world.sessions.clientid_slice(start, max(start, stop))
         position = range(len(self))[index]  # IndexError as a list gives it
-        return self._world.client_slice(position, position + 1)[0].clientid
+        return self._world.sessions.clientid_slice(position, position + 1)[0]
+
+    def __iter__(self) -> Iterator[str]:  # a walk keeps every id: one pass, no records
+        return iter(self._world.sessions.clientid_slice(0, len(self)))
 
 
 class MqttClientsApi:
