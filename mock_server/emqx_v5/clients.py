@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+import sys
 from datetime import datetime
 from typing import Any, Literal
 
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import Client, World
+from mqtt_api_kit.fixtures.columns import Condition
 from mqtt_api_kit.fixtures.topics import is_filter, split_share
 
 from ..paths import path_value
@@ -17,7 +18,6 @@ from . import errors, paging, render
 
 _NOT_FOUND = ("CLIENTID_NOT_FOUND", "Client ID not found")
 _OPTIONS = ("qos", "nl", "rap", "rh")  # subscription options, each defaulting to 0
-Predicate = Callable[[Client], bool]
 
 
 def _not_found() -> Response:
@@ -49,33 +49,30 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def predicates(query: dict[str, Any]) -> tuple[list[Predicate], bool] | Response:
-    """The filters of `?CLIENT_QSCHEMA`, and whether one is fuzzy (no `count` then)."""
-    preds: list[Predicate] = []
-    ids, names = _as_list(query.get("clientid")), _as_list(query.get("username"))
-    if ids:
-        preds.append(_member("clientid", frozenset(ids)))
-    if names:
-        preds.append(_member("username", frozenset(names)))
+def conditions(query: dict[str, Any]) -> tuple[list[Condition], bool] | Response:
+    """The filters of `?CLIENT_QSCHEMA` as column conditions (fixtures/columns.py), and
+    whether one is fuzzy (no `count` then)."""
+    conds: list[Condition] = []
+    for field in ("clientid", "username"):
+        wanted = _as_list(query.get(field))
+        if wanted:
+            conds.append(Condition(field, "in", frozenset(wanted)))
     if query.get("ip_address") is not None:
         raw = str(query["ip_address"])
         try:
-            wanted = ipaddress.ip_address(raw)
+            address = ipaddress.ip_address(raw)
         except ValueError:
             return _invalid("ip_address", "ip", raw)
-        preds.append(lambda c: ipaddress.ip_address(c.ip_address) == wanted)
+        conds.append(Condition("ip_address", "=:=", _address(address)))
     if query.get("conn_state") is not None:
-        state = query["conn_state"]
-        preds.append(lambda c: c.conn_state == state)
+        conds.append(Condition("conn_state", "=:=", str(query["conn_state"])))
     if query.get("clean_start") is not None:
-        flag = bool(query["clean_start"])
-        preds.append(lambda c: c.clean_start is flag)
+        conds.append(Condition("clean_start", "=:=", "true" if query["clean_start"] else "false"))
     if query.get("proto_ver") is not None:
         raw = str(query["proto_ver"])
         if not raw.lstrip("-").isdigit():
             return _invalid("proto_ver", "integer", raw)
-        version = int(raw)
-        preds.append(lambda c: c.proto_ver == version)
+        conds.append(Condition("proto_ver", "=:=", int(raw)))
     for field in ("created_at", "connected_at"):
         for op in ("gte", "lte"):
             raw_value = query.get(f"{op}_{field}")
@@ -84,34 +81,23 @@ def predicates(query: dict[str, Any]) -> tuple[list[Predicate], bool] | Response
             bound = epoch_ms(raw_value)
             if bound is None:
                 return errors.bad_request(f"the {op}_{field} parameter is not a timestamp")
-            preds.append(_bounded(field, bound, op == "gte"))
+            conds.append(Condition(field, ">=" if op == "gte" else "=<", bound))
     fuzzy = False
     for field in ("clientid", "username"):
         needle = query.get(f"like_{field}")
         if needle is not None:
             fuzzy = True
-            preds.append(_contains(field, str(needle)))
-    return preds, fuzzy
+            conds.append(Condition(field, "like", str(needle)))
+    return conds, fuzzy
 
 
-def _member(field: str, wanted: frozenset[str]) -> Predicate:
-    return lambda c: getattr(c, field) in wanted
-
-
-def _bounded(field: str, bound: int, lower: bool) -> Predicate:
-    def test(c: Client) -> bool:
-        value: int = getattr(c, field)
-        return value >= bound if lower else value <= bound
-
-    return test
-
-
-def _contains(field: str, needle: str) -> Predicate:
-    return lambda c: needle in (getattr(c, field) or "")
-
-
-def matching(clients: Iterable[Client], preds: list[Predicate]) -> Iterable[Client]:
-    return (c for c in clients if all(p(c) for p in preds))
+def _address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[int, ...]:
+    """The address as the columns compare one (its dotted parts). An IPv6 address is given
+    a shape no IPv4 address has, so it matches nothing: every session the world generates
+    connects over IPv4, and the mock's own listeners answer on 127.0.0.1."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return tuple(address.packed)
+    return (-1, *address.packed)
 
 
 class ClientsApi:
@@ -130,10 +116,10 @@ class ClientsApi:
 
     async def list_clients(self, **query: Any) -> Response:
         page, limit = paging.params(query)
-        found = predicates(query)
+        found = conditions(query)
         if isinstance(found, Response):
             return found
-        preds, fuzzy = found
+        conds, fuzzy = found
         node = query.get("node")
         if node is not None:
             owner = self.world.node(str(node))
@@ -141,16 +127,16 @@ class ClientsApi:
                 reason = "nodedown" if owner else '<<"invalid node">>'
                 shown = f"'{node}'" if owner else f'<<"{node}">>'
                 return errors.error(500, "NODE_DOWN", f"bad rpc call {shown}, Reason {reason}")
-        source = self.world.clients(str(node) if node is not None else None)
-        rows, hasnext = paging.page_of(matching(source, preds), page, limit)
-        count = None
-        if not fuzzy:
-            every = self.world.clients(str(node) if node is not None else None)
-            count = (
-                sum(1 for _ in matching(every, preds))
-                if preds
-                else self.world.client_count(str(node) if node is not None else None)
-            )
+        where = str(node) if node is not None else None
+        # Column masks and the page's window (fixtures/sessions.py `query`): the cost of the
+        # answer, not of the table, with or without filters.
+        start = (page - 1) * limit
+        sessions = self.world.sessions
+        rows, hasnext = [], False
+        if start < sys.maxsize - limit:  # a page past any table (pos_integer has no bound)
+            rows = sessions.query(conds, start, start + limit + 1, where)
+            rows, hasnext = rows[:limit], len(rows) > limit
+        count = None if fuzzy else sessions.count_where(conds, where)
         data = [self._row(c, query.get("fields")) for c in rows]
         return errors.ok({"data": data, "meta": paging.meta(page, limit, hasnext, count)})
 

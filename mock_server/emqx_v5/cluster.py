@@ -95,7 +95,8 @@ def _global(world: World) -> dict[str, int]:
     """Gauges 5.x keeps cluster-wide (router, shared-subscription and retainer tables): every
     node reports the same value."""
     topics = len({topic for topic, _ in world.routes()})
-    shared = sum(1 for _, s in world.subscriptions() if s.group is not None)
+    gauges = [world.sessions.gauges(n) for n in world.cluster.running_names()]
+    shared = sum(g.get("subscriptions.shared.count", 0) for g in gauges)
     retained = len(world.retained)
     highs: dict[str, int] = {}
     for node in world.cluster.running_names():

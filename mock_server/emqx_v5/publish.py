@@ -17,7 +17,7 @@ from typing import Any
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import World
-from mqtt_api_kit.fixtures.topics import is_name, matches
+from mqtt_api_kit.fixtures.topics import is_name
 
 from . import errors
 
@@ -69,9 +69,8 @@ class PublishApi:
 
     def _send(self, topic: str, payload: bytes, qos: int, retain: bool) -> tuple[int, Any]:
         routed = self.world.messaging.routed_topic(topic)  # after rewrite; None: delayed
-        subscribed = routed is not None and any(
-            matches(s.topic, routed) for _, s in self.world.subscriptions()
-        )
+        # through the sessions' topic index, not a walk of every subscription
+        subscribed = routed is not None and bool(self.world.sessions.matching(routed))
         msgid = self.world.publish(topic, payload, qos, retain)
         if not subscribed:
             return 202, {
