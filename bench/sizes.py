@@ -31,6 +31,10 @@ CALLS = (
     ("subscriptions p.500", "GET", "/api/v4/subscriptions?_page=500&_limit=100"),
     ("routes p.100", "GET", "/api/v4/routes?_page=100&_limit=100"),
     ("HiveMQ page", "GET", "/api/v1/mqtt/clients?limit=100"),
+    ("v5 page 3000 of 100", "GET", "/api/v5/clients?page=3000&limit=100"),
+    ("v5 filtered page", "GET", "/api/v5/clients?conn_state=connected&page=30&limit=100"),
+    ("v5 publish", "POST", "/api/v5/publish"),
+    ("v4 /nodes", "GET", "/api/v4/nodes"),
 )
 
 

@@ -126,6 +126,7 @@ DEPENDENCIES = [
     "httpx",
     "hypothesis",
     "openapi_core",
+    "numpy",  # its import sets its own warning filters (numpy/__init__.py), not ours
     "orjson",
     "requests",
     "schemathesis",

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.responses import Response
 
 from mqtt_api_kit.fixtures import Client, Node, World
+from mqtt_api_kit.fixtures.columns import Condition
 
 from ..paths import path_value
 from . import errors, serialize
@@ -28,31 +29,38 @@ def key_of(value: str) -> str:
     return path_value(value)
 
 
+_CONNECTED = Condition("conn_state", "=:=", "connected")
+
+
 class ClientsApi:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    def _connected(self, node: str) -> list[Client]:
-        return [c for c in self.world.clients(node) if c.connected]
+    def _connected(self, node: str, clientid: str) -> list[Client]:
+        """The connection of `clientid` on `node`, if it has one there."""
+        client = self.world.client(clientid)
+        return [client] if client is not None and client.connected and client.node == node else []
 
     async def list_node_clients(self, node: str, **params: Any) -> Response:
         if running(self.world, node) is None:
             return errors.crashed()
         page = Page.from_params(params)
-        rows = self._connected(node)
-        return errors.ok(page.result(len(rows), [serialize.client(c) for c in page.take(rows)]))
+        # column masks and the page's window (fixtures/sessions.py), not a walk of the node
+        sessions = self.world.sessions
+        rows = sessions.query([_CONNECTED], *page.window(), node)
+        total = sessions.count_where([_CONNECTED], node)
+        return errors.ok(page.result(total, [serialize.client(c) for c in rows]))
 
     async def get_node_client(self, node: str, clientid: str) -> Response:
         if running(self.world, node) is None:
             return errors.crashed()
-        key = key_of(clientid)
-        rows = [c for c in self._connected(node) if c.clientid == key]
+        rows = self._connected(node, key_of(clientid))
         return errors.ok({"objects": [serialize.client(c) for c in rows]})
 
     async def get_client(self, clientid: str) -> Response:
         key = key_of(clientid)
-        rows = [c for n in self.world.running_nodes() for c in self._connected(n.name)]
-        return errors.ok({"objects": [serialize.client(c) for c in rows if c.clientid == key]})
+        rows = [c for n in self.world.running_nodes() for c in self._connected(n.name, key)]
+        return errors.ok({"objects": [serialize.client(c) for c in rows]})
 
     async def kick_client(self, clientid: str) -> Response:
         client = self.world.client(key_of(clientid))
@@ -82,13 +90,13 @@ class SessionsApi:
         self.world = world
 
     def _render(self, client: Client) -> dict[str, Any]:
-        return serialize.session(client, len(self.world.subscriptions_of(client.clientid)))
+        return serialize.session(client, self.world.sessions.subscription_count_of(client.clientid))
 
     async def list_node_sessions(self, node: str, **params: Any) -> Response:
         if running(self.world, node) is None:
             return errors.crashed()
         page = Page.from_params(params)
-        rows = page.take(self.world.clients(node))
+        rows = self.world.sessions.client_slice(*page.window(), node)
         total = self.world.client_count(node)
         return errors.ok(page.result(total, [self._render(c) for c in rows]))
 
@@ -111,7 +119,8 @@ class SubscriptionsApi:
 
     def _lookup(self, node: str, key: str) -> list[dict[str, Any]]:
         """By subscriber first; a key with no subscriptions is then taken as a topic."""
-        subs = [s for c, s in self.world.subscriptions(node) if c.clientid == key]
+        owner = self.world.client(key)
+        subs = list(self.world.subscriptions_of(key)) if owner and owner.node == node else []
         if not subs:
             subs = [s for _, s in self.world.subscriptions(node) if s.topic == key]
         return [serialize.subscription(s) for s in subs]
@@ -120,8 +129,9 @@ class SubscriptionsApi:
         if running(self.world, node) is None:
             return errors.crashed()
         page = Page.from_params(params)
-        rows = [s for _, s in page.take(self.world.subscriptions(node))]
-        total = sum(1 for _ in self.world.subscriptions(node))
+        sessions = self.world.sessions  # the table's window, by cumulative counts
+        rows = [s for _, s in sessions.subscription_slice(*page.window(), node)]
+        total = sessions.subscription_count(node)
         return errors.ok(page.result(total, [serialize.subscription(s) for s in rows]))
 
     async def get_node_subscriptions(self, node: str, clientid: str) -> Response:

@@ -28,9 +28,13 @@ class Page:
         return cls(int(params.get("curr_page", 1)), int(params.get("page_size", DEFAULT_PAGE_SIZE)))
 
     def take(self, rows: Iterable[T]) -> list[T]:
+        return list(islice(rows, *self.window()))
+
+    def window(self) -> tuple[int, int]:
+        """The page's rows as (start, stop) positions of the whole table."""
         start = (self.number - 1) * self.size if self.number > 1 else 0
         start = min(start, sys.maxsize)  # the broker takes any integer; islice cannot
-        return list(islice(rows, start, min(start + self.size, sys.maxsize)))
+        return start, min(start + self.size, sys.maxsize)
 
     def result(self, total: int, objects: list[Any]) -> dict[str, Any]:
         return {

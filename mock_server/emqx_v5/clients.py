@@ -105,7 +105,7 @@ class ClientsApi:
         self.world = world
 
     def _row(self, client: Client, fields: str | None = None) -> dict[str, Any]:
-        row = render.client(client, len(self.world.subscriptions_of(client.clientid)))
+        row = render.client(client, self.world.sessions.subscription_count_of(client.clientid))
         if fields and fields != "all":
             wanted = {f for f in fields.split(",") if f}
             row = {k: v for k, v in row.items() if k in wanted}
