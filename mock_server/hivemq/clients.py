@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import overload
+from collections.abc import Sequence
 
 from starlette.responses import Response
 
@@ -16,40 +15,14 @@ from .cursor import Cursors
 from .paging import CLIENT_LIST, walk_era
 
 
-class _ClientIds(Sequence[str]):
-    """The client ids in list order, read a page at a time: a page costs its own length
-    (`World.client_slice`), not a pass over the world."""
-
-    def __init__(self, world: World) -> None:
-        self._world = world
-
-    def __len__(self) -> int:
-        return self._world.client_count()
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return [c.clientid for c in self._world.clients()][index]
-            return self._world.sessions.clientid_slice(start, max(start, stop))
-        position = range(len(self))[index]  # IndexError as a list gives it
-        return self._world.sessions.clientid_slice(position, position + 1)[0]
-
-    def __iter__(self) -> Iterator[str]:  # a walk keeps every id: one pass, no records
-        return iter(self._world.sessions.clientid_slice(0, len(self)))
-
-
 class MqttClientsApi:
     def __init__(self, world: World, cursors: Cursors) -> None:
         self.world = world
         self.cursors = cursors
 
     def _ids(self) -> Sequence[str]:
-        return _ClientIds(self.world)
+        # the list as it stands, kept by a walk's cursors without copying a million ids
+        return self.world.sessions.id_snapshot()
 
     def _client(self, clientid: str) -> Client | None:
         return self.world.client(path_value(clientid))

@@ -69,7 +69,9 @@ class Cursors:
 
     def begin(self, items: Sequence[Any], era: Hashable) -> Walk:
         """Keep `items` as the list a new walk pages through."""
-        walk = Walk(self._next_walk, tuple(items), era)
+        # a list that cannot change is kept as it is (fixtures/sessions.py `IdSnapshot`)
+        kept = items if getattr(items, "immutable", False) else tuple(items)
+        walk = Walk(self._next_walk, kept, era)
         self._next_walk += 1
         self._walks[walk.number] = walk
         while len(self._walks) > MAX_WALKS:
