@@ -31,14 +31,9 @@ from mqtt_api_kit.fixtures.coap import CoapChannel, CoapDevice
 
 from ..paths import path_value
 from . import errors, render
+from .gateway_common import CHANNEL_STATS
 
 Row = dict[str, Any]
-_STATS_INFINITE = ("subscriptions_max", "inflight_max", "mqueue_max", "awaiting_rel_max")
-_STATS_ZERO = (
-    "inflight_cnt", "mqueue_len", "mqueue_dropped", "awaiting_rel_cnt", "recv_oct", "recv_cnt",
-    "recv_pkt", "recv_msg", "send_oct", "send_cnt", "send_pkt", "send_msg", "mailbox_len",
-    "heap_size", "reductions",
-)  # fmt: skip
 _MAX_TIMEOUT_MS = 4_294_967_295  # emqx_schema ?MAX_INT_TIMEOUT_MS
 _UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
@@ -62,8 +57,7 @@ def coap_row(channel: CoapChannel, device: CoapDevice) -> Row:
         "expiry_interval": 0,
         "created_at": render.rfc3339_ms(channel.connected_at),
         "subscriptions_cnt": len(channel.subscriptions),
-        **dict.fromkeys(_STATS_INFINITE, "infinity"),
-        **dict.fromkeys(_STATS_ZERO, 0),
+        **CHANNEL_STATS,
     }
 
 

@@ -38,15 +38,9 @@ from ..paths import path_value
 from . import errors, paging, render
 from .clients import epoch_ms
 from .coap import coap_row
-from .gateway_common import http_error, not_loaded
+from .gateway_common import CHANNEL_STATS, http_error, not_loaded
 
 Row = dict[str, Any]
-_INFINITE = ("subscriptions_max", "inflight_max", "mqueue_max", "awaiting_rel_max")
-_ZERO = (
-    "inflight_cnt", "mqueue_len", "mqueue_dropped", "awaiting_rel_cnt", "recv_oct", "recv_cnt",
-    "recv_pkt", "recv_msg", "send_oct", "send_cnt", "send_pkt", "send_msg", "mailbox_len",
-    "heap_size", "reductions",
-)  # fmt: skip
 
 
 def lwm2m_row(device: Lwm2mEndpoint) -> Row:
@@ -69,8 +63,7 @@ def lwm2m_row(device: Lwm2mEndpoint) -> Row:
         "expiry_interval": 0,
         "created_at": render.rfc3339_ms(device.registered_at),
         "subscriptions_cnt": len(device.subscriptions),
-        **dict.fromkeys(_INFINITE, "infinity"),
-        **dict.fromkeys(_ZERO, 0),
+        **CHANNEL_STATS,
         "endpoint_name": name,
         "lifetime": device.lifetime,
     }

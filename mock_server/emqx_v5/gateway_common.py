@@ -17,6 +17,17 @@ from mqtt_api_kit.fixtures.gateways import LoadedGateway
 
 from . import errors, render
 
+# A gateway channel's queue and process figures as emqx_gateway_api_clients:format_channel_info
+# shows them for a channel with no MQTT session behind it (LwM2M, CoAP): limits infinite,
+# counts zero.
+_INFINITE = ("subscriptions_max", "inflight_max", "mqueue_max", "awaiting_rel_max")
+_ZERO = (
+    "inflight_cnt", "mqueue_len", "mqueue_dropped", "awaiting_rel_cnt", "recv_oct", "recv_cnt",
+    "recv_pkt", "recv_msg", "send_oct", "send_cnt", "send_pkt", "send_msg", "mailbox_len",
+    "heap_size", "reductions",
+)  # fmt: skip
+CHANNEL_STATS: dict[str, Any] = {**dict.fromkeys(_INFINITE, "infinity"), **dict.fromkeys(_ZERO, 0)}
+
 _CODES = {400: "BAD_REQUEST", 404: "RESOURCE_NOT_FOUND", 500: "UNKNOWN_ERROR"}
 
 
