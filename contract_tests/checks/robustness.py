@@ -32,6 +32,7 @@ from openapi_core.validation.request.validators import (
     V30RequestParametersValidator,
 )
 from schemathesis import CheckContext, Response
+from schemathesis.core.transforms import to_wire_text
 
 from .common import api_of, is_valid_request, json_body
 
@@ -105,10 +106,13 @@ def declared_input_is_invalid(case: OpenApiCase) -> bool | None:
     sent = body is None or isinstance(body, (dict, list, str, int, float, bool))
     data = json.dumps(body).encode() if sent else None
     # A text body (EMQX 5's `PUT /configs` takes HOCON as text/plain) is judged as the text
-    # it is, under its own media type, not as a JSON string.
+    # it is, under its own media type, not as a JSON string. A generated object or number
+    # goes on the wire as its text (Schemathesis' text/plain serializer, to_wire_text), and
+    # that text is what the broker reads: `{}` sent as text/plain is a valid HOCON document
+    # (found at 200 examples on PUT /configs, where it was judged "an object, not a string").
     media = getattr(case, "media_type", None) or "application/json"
-    if isinstance(body, str) and media.startswith("text/"):
-        data = body.encode()
+    if media.startswith("text/") and sent and body is not None:
+        data = to_wire_text(body).encode()
     else:
         media = "application/json"
     request = MockRequest(
