@@ -145,17 +145,20 @@ def _latency_file(path: str) -> tuple[tuple[int, int] | None, dict[str, tuple[in
 def _mock(args: argparse.Namespace) -> int:
     import logging
 
-    from .mock_server.app import create_app
-    from .mock_server.mqtt import MqttSettings, run
-    from .mock_server.runtime import build
+    from .startup import booting
 
-    config, scenario = _config(args)
-    sock = _listen(args.host, args.port)
-    host, port = sock.getsockname()[:2]
-    started = time.perf_counter()
-    world = build(config, scenario)
-    app = create_app(world, config, scenario=scenario)
-    built = time.perf_counter() - started
+    with booting():
+        from .mock_server.app import create_app
+        from .mock_server.mqtt import MqttSettings, run
+        from .mock_server.runtime import build
+
+        config, scenario = _config(args)
+        sock = _listen(args.host, args.port)
+        host, port = sock.getsockname()[:2]
+        started = time.perf_counter()
+        world = build(config, scenario)
+        app = create_app(world, config, scenario=scenario)
+        built = time.perf_counter() - started
     mqtt = None if args.no_mqtt else MqttSettings(args.host, args.mqtt_port, args.ws_port)
     print(banner(config, host, port, world.client_count(), scenario), flush=True)
     if mqtt is not None:

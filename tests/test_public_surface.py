@@ -30,6 +30,7 @@ PUBLIC: dict[str, list[str]] = {
         "detect",
     ],
     "mqtt_api_kit.openapi": [
+        "derived",
         "document",
         "document_copy",
         "document_names",
