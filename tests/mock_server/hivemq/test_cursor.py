@@ -164,3 +164,22 @@ def test_a_cursor_of_an_earlier_process_is_410_not_400() -> None:
     nxt = first.get(LIST, params={"limit": 50}).json()["_links"]["next"]
     restarted = TestClient(create_app(build_world(seed=7, clients=120, nodes=3)))
     assert restarted.get(nxt).status_code == 410
+
+
+def test_issued_tokens_are_bounded_and_the_oldest_forgotten_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mqtt_api_kit.mock_server.hivemq import cursor
+
+    monkeypatch.setattr(cursor, "MAX_ISSUED", 50)
+    now = [0.0]
+    cursors = cursor.Cursors(seed=1, ttl=10, clock=lambda: now[0])
+    walk = cursors.begin(("a", "b"), era=1)
+    tokens = [cursors.issue(walk, offset) for offset in range(120)]
+    assert len(cursors._issued) == 50  # the newest, however fast they are issued
+    with pytest.raises(cursor.ExpiredCursor):
+        cursors.resolve(tokens[0], era=1)
+    assert cursors.resolve(tokens[-1], era=1) == (walk, 119)
+    now[0] = 11.0  # past the TTL: the next issue forgets every older token
+    fresh = cursors.issue(walk, 0)
+    assert list(cursors._issued) == [fresh]
