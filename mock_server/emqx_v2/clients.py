@@ -151,11 +151,11 @@ class RoutesApi:
 
     async def list_routes(self, **params: Any) -> Response:
         page = Page.from_params(params)
-        routes = self.world.routes()
-        rows = [serialize.route(t, n) for t, n in page.take(routes)]
-        return errors.ok(page.result(len(routes), rows))
+        sessions = self.world.sessions  # a window of the route table, not all of it
+        rows = [serialize.route(t, n) for t, n in sessions.route_slice(*page.window())]
+        return errors.ok(page.result(sessions.route_count(), rows))
 
     async def get_routes(self, topic: str) -> Response:
         key = key_of(topic)
-        rows = [serialize.route(t, n) for t, n in self.world.routes() if t == key]
+        rows = [serialize.route(t, n) for t, n in self.world.sessions.routes_of(key)]
         return errors.ok({"objects": rows})

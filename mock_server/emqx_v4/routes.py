@@ -27,5 +27,5 @@ class RoutesApi:
 
     async def get_route(self, topic: str) -> Response:
         wanted = path_value(topic)
-        routes = [serialize.route(t, n) for t, n in self.world.routes() if t == wanted]
+        routes = [serialize.route(t, n) for t, n in self.world.sessions.routes_of(wanted)]
         return errors.ok(data=routes)

@@ -132,11 +132,14 @@ class ClientsApi:
         # answer, not of the table, with or without filters.
         start = (page - 1) * limit
         sessions = self.world.sessions
-        rows, hasnext = [], False
-        if start < sys.maxsize - limit:  # a page past any table (pos_integer has no bound)
-            rows = sessions.query(conds, start, start + limit + 1, where)
-            rows, hasnext = rows[:limit], len(rows) > limit
-        count = None if fuzzy else sessions.count_where(conds, where)
+        # A page past any table (pos_integer has no bound) is empty; its count is not.
+        stop = start + limit + 1 if start < sys.maxsize - limit else start
+        count: int | None = None
+        if fuzzy:  # no count: the broker does not give one for a fuzzy search
+            rows = sessions.query(conds, start, stop, where)
+        else:  # the page and its count from one column mask
+            rows, count = sessions.counted_query(conds, start, stop, where)
+        rows, hasnext = rows[:limit], len(rows) > limit
         data = [self._row(c, query.get("fields")) for c in rows]
         return errors.ok({"data": data, "meta": paging.meta(page, limit, hasnext, count)})
 

@@ -94,7 +94,7 @@ def metrics(world: World, node: str) -> dict[str, int]:
 def _global(world: World) -> dict[str, int]:
     """Gauges 5.x keeps cluster-wide (router, shared-subscription and retainer tables): every
     node reports the same value."""
-    topics = len({topic for topic, _ in world.routes()})
+    topics = world.sessions.topic_count()
     gauges = [world.sessions.gauges(n) for n in world.cluster.running_names()]
     shared = sum(g.get("subscriptions.shared.count", 0) for g in gauges)
     retained = len(world.retained)
