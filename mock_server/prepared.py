@@ -36,24 +36,27 @@ from connexion.json_schema import Draft4RequestValidator
 from connexion.lifecycle import ConnexionRequest
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from starlette.types import Receive, Scope, Send
 
-from .exact_routing import ExactRoutingMiddleware, never_redirect
+from .exact_routing import ExactRoutingMiddleware, SwaggerUiOnItsPaths, never_redirect
 
 __all__ = ["PreparedApp", "prepared_validators"]
 
 # Where the validator leaves the query it parsed for the handler's parameter decorator.
 _PARSED_QUERY = "mqtt_api_kit.query"
 _FORMATS = Draft4Validator.FORMAT_CHECKER
-# Connexion's middleware list with its routing middleware routing exactly (exact_routing.py).
-ROUTING_EXACTLY = tuple(
-    ExactRoutingMiddleware if m is RoutingMiddleware else m
-    for m in ConnexionMiddleware.default_middlewares
-)
+# Connexion's middleware list with its routing middleware routing exactly and Swagger UI's
+# routing only its own paths (exact_routing.py).
+_OURS: dict[type, type] = {
+    RoutingMiddleware: ExactRoutingMiddleware,
+    SwaggerUIMiddleware: SwaggerUiOnItsPaths,
+}
+ROUTING_EXACTLY = tuple(_OURS.get(m, m) for m in ConnexionMiddleware.default_middlewares)
 
 
 class _Checker:
