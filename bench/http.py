@@ -89,7 +89,7 @@ def _process(
             except httpx.TransportError:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError(f"did not start: {' '.join(argv)}") from None
-                time.sleep(0.1)
+                time.sleep(0.02)  # start-up is measured to this resolution
         yield proc
     finally:
         proc.terminate()
