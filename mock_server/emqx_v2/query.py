@@ -8,12 +8,9 @@ type-checked by the OpenAPI layer (`page_size` ≥ 1: zero crashes the broker, h
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import islice
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -27,13 +24,10 @@ class Page:
     def from_params(cls, params: Mapping[str, Any]) -> Page:
         return cls(int(params.get("curr_page", 1)), int(params.get("page_size", DEFAULT_PAGE_SIZE)))
 
-    def take(self, rows: Iterable[T]) -> list[T]:
-        return list(islice(rows, *self.window()))
-
     def window(self) -> tuple[int, int]:
         """The page's rows as (start, stop) positions of the whole table."""
         start = (self.number - 1) * self.size if self.number > 1 else 0
-        start = min(start, sys.maxsize)  # the broker takes any integer; islice cannot
+        start = min(start, sys.maxsize)  # the broker takes any integer; an index array cannot
         return start, min(start + self.size, sys.maxsize)
 
     def result(self, total: int, objects: list[Any]) -> dict[str, Any]:
