@@ -31,7 +31,13 @@ from starlette.types import Receive, Scope, Send
 
 from .auth import MOCK_EXTRAS
 
-__all__ = ["ExactRoutingMiddleware", "IndexedRouter", "SwaggerUiOnItsPaths", "never_redirect"]
+__all__ = [
+    "ExactRoutingMiddleware",
+    "IndexedRouter",
+    "SwaggerUiOnItsPaths",
+    "index_mounts",
+    "never_redirect",
+]
 
 # Every Swagger UI route is `{base}/ui`, `{base}/ui/…`, `{base}/openapi.json` or `.yaml`.
 _ENDINGS = MOCK_EXTRAS
@@ -39,16 +45,20 @@ _INSIDE = tuple(e + "/" for e in MOCK_EXTRAS)
 
 
 def never_redirect(router: Router) -> None:
-    """`router` and the routers mounted in it answer an unmatched path as unmatched, and each
-    mounted router is indexed by first segment (`IndexedRouter`)."""
+    """`router` and the routers mounted in it answer an unmatched path as unmatched."""
     router.redirect_slashes = False
     for route in router.routes:
         if isinstance(route, Mount) and isinstance(route.app, Router):
             route.app.redirect_slashes = False
-            if not isinstance(route.app, IndexedRouter):
-                # Starlette's Mount serves `app`, and lists `_base_app`'s routes (no middleware
-                # is given to these mounts, so the two are one object).
-                route.app = route._base_app = IndexedRouter.of(route.app)
+
+
+def index_mounts(router: Router) -> None:
+    """Each router mounted in `router` indexed by first segment (`IndexedRouter`)."""
+    for route in router.routes:
+        if isinstance(route, Mount) and type(route.app) is Router:
+            # Starlette's Mount serves `app`, and lists `_base_app`'s routes (no middleware
+            # is given to these mounts, so the two are one object).
+            route.app = route._base_app = IndexedRouter.of(route.app)
 
 
 def _first_segment(path: str) -> str | None:
@@ -101,11 +111,13 @@ class IndexedRouter(Router):
 
 
 class ExactRoutingMiddleware(RoutingMiddleware):
-    """Connexion's routing middleware, with `never_redirect` over each API it mounts."""
+    """Connexion's routing middleware, with `never_redirect` and `index_mounts` over each API
+    it mounts: the router every request is routed by."""
 
     def add_api(self, *args: Any, **kwargs: Any) -> None:
         super().add_api(*args, **kwargs)
         never_redirect(self.router)
+        index_mounts(self.router)
 
 
 class SwaggerUiOnItsPaths(SwaggerUIMiddleware):
